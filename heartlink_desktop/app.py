@@ -1,0 +1,83 @@
+"""Composition root: the command line, the paths, then the window or the headless server."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+
+from heartlink_desktop.paths import Paths
+from heartlink_desktop.server.host import HostServer, PortInUseError
+from heartlink_desktop.settings import Settings, SettingsError, parse_args
+
+log = logging.getLogger("heartlink_desktop")
+
+
+def load_settings(argv: list[str] | None) -> tuple[Settings, Paths]:
+    first = parse_args(argv)  # to learn --data-dir
+    paths = Paths(first.data_dir)
+    return parse_args(argv, paths.load_settings()), paths
+
+
+def build_host(settings: Settings, paths: Paths) -> HostServer:
+    """The server with every service the settings ask for."""
+    host = HostServer(settings, paths)
+    try:
+        from heartlink_desktop.agent import install as install_agent
+    except ImportError:
+        pass
+    else:
+        install_agent(host)
+    try:
+        from heartlink_desktop.server.lifecycle import install as install_lifecycle
+    except ImportError:
+        pass
+    else:
+        install_lifecycle(host)
+    return host
+
+
+async def run_headless(settings: Settings, paths: Paths) -> int:
+    host = build_host(settings, paths)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):  # Windows: Ctrl+C arrives as KeyboardInterrupt
+            signal.signal(sig, lambda *_: loop.call_soon_threadsafe(stop.set))
+    try:
+        await host.start()
+    except PortInUseError as exc:
+        print(f"heartlink-desktop: {exc}", file=sys.stderr)
+        return 2
+    print(f"HeartLink is listening. Join URL: {host.join_url}", flush=True)
+    assert host.cert is not None
+    print(f"Certificate SHA-256 {host.cert.short_fingerprint}; CA for phones at "
+          f"https://{host.address}:{host.port}/ca.crt", flush=True)
+    await stop.wait()
+    print("Stopping: telling the peers and closing sessions.", flush=True)
+    await host.stop()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings, paths = load_settings(argv)
+    except SettingsError as exc:
+        print(f"heartlink-desktop: {exc}", file=sys.stderr)
+        return 2
+    if settings.headless:
+        return asyncio.run(run_headless(settings, paths))
+    try:
+        from heartlink_desktop.gui.main import run_gui
+    except ImportError as exc:
+        print(f"heartlink-desktop: the window is not available ({exc}); use --headless", file=sys.stderr)
+        return 2
+    return run_gui(settings, paths)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,30 @@
+"""The change events the core publishes to every observer (server, files, window, agent)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+# Event kinds, in the order a session usually sees them.
+CREATED = "created"  # a session opened (waiting for B)
+JOINED = "joined"  # data: sid, role, profile, peer ({id, role, profile} | None)
+TRANSCRIPT = "transcript"  # data: entry (speaker, name, text, timestamp[, source])
+AUDIO = "audio"  # data: role, speaking
+PHASE = "phase"  # data: phase
+UPDATED = "updated"  # anything else stored in the session changed (agent, summary)
+LEFT = "left"  # data: sid, role (a participant is gone; the session is about to end)
+ENDED = "ended"  # data: reason, summary, sids (every sid that was in the session)
+DELETED = "deleted"  # the session is gone for good; its file must go too
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: str
+    session_id: str
+    data: dict[str, Any] = field(default_factory=dict)
+    # A JSON-ready copy of the session after the change (None once deleted).
+    snapshot: dict[str, Any] | None = None
+
+
+Listener = Callable[[Event], None]

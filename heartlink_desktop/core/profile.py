@@ -1,0 +1,119 @@
+"""A participant's profile: validation of what a peer sends about themself."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from heartlink_desktop.core.errors import CoreError
+
+PERSONALITY_TYPES = ("introvert", "ambivert", "extrovert")
+NAME_MAX = 40
+TAG_MAX = 40
+TAGS_MAX = 20
+GOAL_MAX = 200
+AGE_MIN, AGE_MAX = 18, 120
+SPICE_MIN, SPICE_MAX = 1, 4
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    age: int | None = None
+    personality_type: str | None = None
+    hobbies: tuple[str, ...] = field(default_factory=tuple)
+    interests: tuple[str, ...] = field(default_factory=tuple)
+    goal: str | None = None
+    spice_level: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["hobbies"] = list(self.hobbies)
+        d["interests"] = list(self.interests)
+        return {k: v for k, v in d.items() if v is not None}
+
+    def one_line(self) -> str:
+        """A short plain-text description, e.g. `29 · extrovert · hiking, jazz`."""
+        parts: list[str] = []
+        if self.age is not None:
+            parts.append(str(self.age))
+        if self.personality_type:
+            parts.append(self.personality_type)
+        tags = list(self.hobbies) + [i for i in self.interests if i not in self.hobbies]
+        if tags:
+            parts.append(", ".join(tags[:4]))
+        return " · ".join(parts)
+
+
+def _bad(message: str) -> CoreError:
+    return CoreError("invalid_profile", message)
+
+
+def _clean_text(value: Any, what: str, limit: int, *, required: bool = False) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip() and not required):
+        if required:
+            raise _bad(f"A {what} is required.")
+        return None
+    if not isinstance(value, str):
+        raise _bad(f"The {what} must be text.")
+    text = " ".join(value.split())  # fold newlines, tabs and runs of spaces
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        raise _bad(f"The {what} contains control characters.")
+    if required and not text:
+        raise _bad(f"A {what} is required.")
+    if len(text) > limit:
+        raise _bad(f"The {what} is too long (at most {limit} characters).")
+    return text
+
+
+def _int(value: Any, what: str, lo: int, hi: int) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise _bad(f"The {what} must be a whole number.")
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if not isinstance(value, int):
+        raise _bad(f"The {what} must be a whole number.")
+    if not lo <= value <= hi:
+        raise _bad(f"The {what} must be between {lo} and {hi}.")
+    return value
+
+
+def _tags(value: Any, what: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):  # a comma-separated line is fine too
+        value = value.split(",")
+    if not isinstance(value, list):
+        raise _bad(f"The {what} must be a list of words.")
+    if len(value) > TAGS_MAX:
+        raise _bad(f"Too many {what} (at most {TAGS_MAX}).")
+    out: list[str] = []
+    for item in value:
+        text = _clean_text(item, f"{what} entry", TAG_MAX)
+        if text and text.lower() not in (t.lower() for t in out):
+            out.append(text)
+    return tuple(out)
+
+
+def parse_profile(raw: Any) -> Profile:
+    """Validate a profile sent by a peer; raise CoreError('invalid_profile') on any fault."""
+    if not isinstance(raw, dict):
+        raise _bad("The profile must be an object with at least a name.")
+    name = _clean_text(raw.get("name"), "name", NAME_MAX, required=True)
+    assert name is not None
+    personality = raw.get("personality_type")
+    if personality in ("", None):
+        personality = None
+    elif personality not in PERSONALITY_TYPES:
+        raise _bad("The personality type must be introvert, ambivert or extrovert.")
+    return Profile(
+        name=name,
+        age=_int(raw.get("age"), "age", AGE_MIN, AGE_MAX),
+        personality_type=personality,
+        hobbies=_tags(raw.get("hobbies"), "hobbies"),
+        interests=_tags(raw.get("interests"), "interests"),
+        goal=_clean_text(raw.get("goal"), "goal", GOAL_MAX),
+        spice_level=_int(raw.get("spice_level"), "spice level", SPICE_MIN, SPICE_MAX),
+    )

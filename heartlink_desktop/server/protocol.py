@@ -1,0 +1,85 @@
+"""The HeartLink Socket.IO namespace: each client event checked, handed to the core, answered."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from typing import TYPE_CHECKING, Any
+
+import socketio
+
+from heartlink_desktop.core.errors import CoreError
+from heartlink_desktop.core.profile import parse_profile
+from heartlink_desktop.server import wire
+
+if TYPE_CHECKING:
+    from heartlink_desktop.server.host import HostServer
+
+log = logging.getLogger(__name__)
+
+
+class HeartLinkNamespace(socketio.AsyncNamespace):
+    def __init__(self, host: HostServer) -> None:
+        super().__init__("/")
+        self.host = host
+
+    async def trigger_event(self, event: str, *args: Any) -> Any:
+        if event in ("connect", "disconnect"):
+            return await super().trigger_event(event, *args)
+        sid = args[0]
+        payload = args[1] if len(args) > 1 else None
+        try:
+            if event not in wire.CLIENT_EVENTS:
+                raise CoreError("unknown_event", f"'{event}' is not an event this host knows.")
+            if sid not in self.host.clients:
+                raise CoreError("unauthorized", "This connection is not signed in.")
+            wire.check_size(payload)
+            getattr(self, f"on_{event}")(sid, payload)
+        except CoreError as exc:
+            self.host.send_error(sid, exc)
+        except Exception:  # a handler must never take the server down
+            log.exception("handler for %r failed", event)
+            self.host.send_error(sid, CoreError("internal_error", "The host could not handle that message."))
+        return None
+
+    # -- connection -----------------------------------------------------------------------
+    async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        token = auth.get("token") if isinstance(auth, dict) else None
+        if not isinstance(token, str) or not hmac.compare_digest(token.encode(), self.host.token.encode()):
+            raise socketio.exceptions.ConnectionRefusedError(
+                "This link is not valid any more. Scan the host's QR code again.",
+                {"error": "invalid_token"},
+            )
+        resume = auth.get("resume") if isinstance(auth, dict) else None
+        self.host.client_connected(sid, resume)
+
+    async def on_disconnect(self, sid: str, *args: Any) -> None:
+        await self.host.client_disconnected(sid)
+
+    # -- events (sync: they run in arrival order and only enqueue what goes out) ----------
+    def on_join(self, sid: str, payload: Any) -> None:
+        profile = parse_profile(wire.join(payload))
+        self.host.join(sid, profile)
+
+    def on_leave(self, sid: str, payload: Any) -> None:
+        self.host.leave(sid)
+
+    def _relay(self, event: str, sid: str, payload: Any) -> None:
+        target, key, value = wire.signal(event, payload)
+        target = self.host.rooms.check_target(sid, target)
+        self.host.send(event, {key: value, "sender": sid}, to=target)
+
+    def on_offer(self, sid: str, payload: Any) -> None:
+        self._relay("offer", sid, payload)
+
+    def on_answer(self, sid: str, payload: Any) -> None:
+        self._relay("answer", sid, payload)
+
+    def on_ice_candidate(self, sid: str, payload: Any) -> None:
+        self._relay("ice_candidate", sid, payload)
+
+    def on_transcript_update(self, sid: str, payload: Any) -> None:
+        self.host.rooms.add_line(sid, wire.text(payload), self.host.now())
+
+    def on_audio_activity(self, sid: str, payload: Any) -> None:
+        self.host.rooms.set_speaking(sid, wire.speaking(payload), self.host.now())

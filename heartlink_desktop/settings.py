@@ -1,0 +1,126 @@
+"""Every setting a host may change, with defaults, validation and the command line."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import ipaddress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from heartlink_desktop import __version__
+
+
+class SettingsError(Exception):
+    """A setting out of range or of the wrong kind; the message is one plain line."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "0.0.0.0"
+    port: int = 8765
+    data_dir: Path | None = None
+    max_pairs: int = 1
+    spiciness: int = 2
+    # facilitator
+    silence_seconds: float = 8.0
+    cooldown_seconds: float = 15.0
+    turns_without_ai: int = 12
+    llm_url: str | None = None
+    llm_model: str | None = None
+    # rooms
+    grace_seconds: float = 30.0
+    queue: bool | None = None  # None: on when max_pairs > 1
+    waiting_timeout: float = 900.0
+    idle_timeout: float = 600.0
+    # how the join URL is shown
+    address: str | None = None  # the LAN address to advertise; None: the default-route one
+    headless: bool = False
+
+    @property
+    def queue_enabled(self) -> bool:
+        return self.max_pairs > 1 if self.queue is None else self.queue
+
+    def validate(self) -> Settings:
+        if not 0 <= self.port <= 65535:
+            raise SettingsError(f"port {self.port} is out of range (1-65535, or 0 for any free port)")
+        if not 1 <= self.max_pairs <= 50:
+            raise SettingsError("max pairs must be between 1 and 50")
+        if not 1 <= self.spiciness <= 4:
+            raise SettingsError("spiciness must be between 1 (Spark) and 4 (Inferno)")
+        for name in ("silence_seconds", "cooldown_seconds", "grace_seconds", "waiting_timeout", "idle_timeout"):
+            value = getattr(self, name)
+            if not 0 < value <= 86400:
+                raise SettingsError(f"{name.replace('_', ' ')} must be more than 0 and at most a day")
+        if self.turns_without_ai < 1:
+            raise SettingsError("turns without AI must be at least 1")
+        try:
+            ipaddress.ip_address(self.host)
+        except ValueError:
+            raise SettingsError(f"host must be an IP address to bind, not {self.host!r}") from None
+        if self.address is not None:
+            try:
+                ipaddress.IPv4Address(self.address)
+            except ValueError:
+                raise SettingsError(f"address must be an IPv4 address, not {self.address!r}") from None
+        if self.llm_url is not None and not self.llm_url.startswith(("http://", "https://")):
+            raise SettingsError("the LLM URL must start with http:// or https://")
+        return self
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes).validate()
+
+    # Settings a host changes from the window persist; these are their keys.
+    PERSISTED = ("port", "max_pairs", "spiciness", "address")
+
+    def persisted(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.PERSISTED}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one clear line, exit code 2, no usage dump
+        raise SettingsError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    d = Settings()
+    p = _Parser(prog="heartlink-desktop", description="Host a HeartLink conversation on this LAN.")
+    p.add_argument("--version", action="version", version=f"heartlink-desktop {__version__}")
+    p.add_argument("--headless", action="store_true", help="run the server without a window")
+    p.add_argument("--host", default=d.host, help=f"address to bind (default {d.host})")
+    p.add_argument("--port", type=int, default=None, help=f"HTTPS port (default {d.port})")
+    p.add_argument("--data-dir", type=Path, default=None, help="where sessions, certificates and settings live")
+    p.add_argument("--max-pairs", type=int, default=None, help="conversations at once (default 1)")
+    p.add_argument("--spiciness", type=int, default=None, help="1 Spark, 2 Warm (default), 3 Hot, 4 Inferno")
+    p.add_argument("--silence-seconds", type=float, default=d.silence_seconds)
+    p.add_argument("--cooldown-seconds", type=float, default=d.cooldown_seconds)
+    p.add_argument("--turns-without-ai", type=int, default=d.turns_without_ai)
+    p.add_argument("--llm-url", default=None, help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1")
+    p.add_argument("--llm-model", default=None)
+    p.add_argument("--grace-seconds", type=float, default=d.grace_seconds)
+    q = p.add_mutually_exclusive_group()
+    q.add_argument("--queue", dest="queue", action="store_true", default=None, help="queue newcomers")
+    q.add_argument("--no-queue", dest="queue", action="store_false", help="refuse newcomers when full")
+    p.add_argument("--waiting-timeout", type=float, default=d.waiting_timeout)
+    p.add_argument("--idle-timeout", type=float, default=d.idle_timeout)
+    p.add_argument("--address", default=None, help="LAN address to put in the join URL")
+    return p
+
+
+def parse_args(argv: list[str] | None, saved: dict[str, Any] | None = None) -> Settings:
+    """Command line over saved settings over defaults. Raises SettingsError."""
+    ns = build_parser().parse_args(argv)
+    values: dict[str, Any] = {}
+    for key, value in (saved or {}).items():
+        if key in Settings.PERSISTED and value is not None:
+            values[key] = value
+    for field in dataclasses.fields(Settings):
+        if hasattr(ns, field.name):
+            value = getattr(ns, field.name)
+            if value is not None:
+                values[field.name] = value
+    try:
+        return Settings(**values).validate()
+    except TypeError as exc:  # a saved value of the wrong kind
+        raise SettingsError(str(exc)) from None
