@@ -49,10 +49,12 @@ class Settings:
             raise SettingsError("max pairs must be between 1 and 50")
         if not 1 <= self.spiciness <= 4:
             raise SettingsError("spiciness must be between 1 (Spark) and 4 (Inferno)")
-        for name in ("silence_seconds", "cooldown_seconds", "grace_seconds", "waiting_timeout", "idle_timeout"):
+        for name in ("silence_seconds", "cooldown_seconds", "waiting_timeout", "idle_timeout"):
             value = getattr(self, name)
             if not 0 < value <= 86400:
                 raise SettingsError(f"{name.replace('_', ' ')} must be more than 0 and at most a day")
+        if not 0 <= self.grace_seconds <= 3600:  # 0: a disconnect ends the session at once
+            raise SettingsError("grace seconds must be between 0 and 3600")
         if self.turns_without_ai < 1:
             raise SettingsError("turns without AI must be at least 1")
         try:

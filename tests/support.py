@@ -13,6 +13,7 @@ from typing import Any
 import aiohttp
 import socketio
 
+from heartlink_desktop.app import build_host
 from heartlink_desktop.paths import Paths
 from heartlink_desktop.server.host import HostServer
 from heartlink_desktop.settings import Settings
@@ -96,7 +97,7 @@ class Peer:
 @asynccontextmanager
 async def running_host(data_dir: Path, **settings: Any) -> AsyncIterator[HostServer]:
     opts = {"host": "127.0.0.1", "port": 0, **settings}
-    host = HostServer(Settings(**opts).validate(), Paths(data_dir))
+    host = build_host(Settings(**opts).validate(), Paths(data_dir))  # as the app composes it
     await host.start()
     try:
         yield host
