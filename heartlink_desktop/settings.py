@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import ipaddress
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from heartlink_desktop import __version__
+
+log = logging.getLogger(__name__)
 
 
 class SettingsError(Exception):
@@ -113,16 +116,17 @@ def build_parser() -> argparse.ArgumentParser:
 def parse_args(argv: list[str] | None, saved: dict[str, Any] | None = None) -> Settings:
     """Command line over saved settings over defaults. Raises SettingsError."""
     ns = build_parser().parse_args(argv)
-    values: dict[str, Any] = {}
-    for key, value in (saved or {}).items():
-        if key in Settings.PERSISTED and value is not None:
-            values[key] = value
-    for field in dataclasses.fields(Settings):
-        if hasattr(ns, field.name):
-            value = getattr(ns, field.name)
-            if value is not None:
-                values[field.name] = value
+    given = {
+        f.name: getattr(ns, f.name)
+        for f in dataclasses.fields(Settings)
+        if getattr(ns, f.name, None) is not None
+    }
+    kept = {k: v for k, v in (saved or {}).items() if k in Settings.PERSISTED and v is not None}
     try:
-        return Settings(**values).validate()
-    except TypeError as exc:  # a saved value of the wrong kind
-        raise SettingsError(str(exc)) from None
+        return Settings(**{**kept, **given}).validate()
+    except (SettingsError, TypeError) as exc:
+        if not kept:
+            raise SettingsError(str(exc)) from None
+    # A saved value is out of range or of the wrong kind: the command line and defaults win.
+    log.warning("ignoring saved settings that are not valid any more")
+    return parse_args(argv, None)
