@@ -53,8 +53,10 @@ def lan_addresses() -> list[LanAddress]:
             if a.family == socket.AF_INET and is_lan_ip(a.address):
                 found.append(LanAddress(a.address, name, a.address == default))
     found.sort(key=lambda a: (not a.default_route, ipaddress.IPv4Address(a.ip)))
-    seen: set[str] = set()
-    return [a for a in found if not (a.ip in seen or seen.add(a.ip))]
+    unique: dict[str, LanAddress] = {}
+    for a in found:
+        unique.setdefault(a.ip, a)
+    return list(unique.values())
 
 
 def pick_address(addresses: list[LanAddress], wanted: str | None) -> str:

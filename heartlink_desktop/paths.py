@@ -18,7 +18,7 @@ IS_FROZEN = bool(getattr(sys, "frozen", False))
 def resource_dir() -> Path:
     """The folder holding web/, icons/, decks/: bundled when frozen, beside the package otherwise."""
     if IS_FROZEN:
-        return Path(sys._MEIPASS) / "resources"
+        return Path(sys._MEIPASS) / "resources"  # type: ignore[attr-defined]
     return Path(__file__).resolve().parent.parent / "resources"
 
 

@@ -8,7 +8,7 @@ import ipaddress
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from heartlink_desktop import __version__
 
@@ -84,7 +84,7 @@ class Settings:
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one clear line, exit code 2, no usage dump
+    def error(self, message: str) -> NoReturn:  # one clear line, exit code 2, no usage dump
         raise SettingsError(message)
 
 
