@@ -15,10 +15,10 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import qasync  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+import qasync
+from PySide6.QtWidgets import QApplication
 
-from tests.support import Clients, running_host  # noqa: E402
+from tests.support import Clients, running_host
 
 MESSAGES = int(sys.argv[1]) if len(sys.argv) > 1 else 3000
 
