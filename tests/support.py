@@ -87,6 +87,20 @@ class Peer:
     async def error(self, count: int = 1) -> dict[str, Any]:
         return await self.wait_for("session_error", count)
 
+    async def drop(self) -> None:
+        """Lose the connection as a network blip does: the transport closes with no Socket.IO
+        goodbye, so the host sees the socket go (and may hold its slot for the grace period)."""
+        _ = self.sid
+        eio = self.sio.eio
+        if eio.current_transport == "websocket" and eio.ws is not None:
+            await eio.ws.close()
+        else:
+            await eio.disconnect(abort=True)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + WAIT
+        while self.sio.connected and loop.time() < deadline:
+            await asyncio.sleep(0.01)  # the client's read loop notices the closed transport
+
     async def close(self) -> None:
         if self.sio.connected:
             _ = self.sid  # remember it for assertions made after the close

@@ -17,6 +17,21 @@ LEFT = "left"  # data: sid, role (a participant is gone; the session is about to
 ENDED = "ended"  # data: reason, summary, sids (every sid that was in the session)
 DELETED = "deleted"  # the session is gone for good; its file must go too
 
+# A participant's socket went away and its slot is held for the grace period, or the slot was
+# reclaimed by a new socket presenting the resume secret.
+#   data: role, state ("reconnecting" | "connected"), sid (the socket that went away, or the
+#   one that came back), and for "reconnecting" `until` (ISO time the grace runs out), for
+#   "connected" `old_sid` (the socket it replaces).
+# The snapshot's `reconnecting` map ({role: until}) says which slots are held right now.
+PEER_STATUS = "peer_status"
+RECONNECTING, CONNECTED = "reconnecting", "connected"
+
+# The line of people waiting for a free slot changed. session_id is "" and snapshot None.
+#   data: line ([{sid, name, position, since}], first in line first, position 1-based),
+#   moved (sids that are new in the line or whose position changed),
+#   removed ([{sid, reason}], reason "left" | "gone" | "paired" | "cleared").
+QUEUE = "queue"
+
 
 @dataclass(frozen=True)
 class Event:

@@ -2,16 +2,23 @@
 
 Every method takes `now`; every change is published as an Event to the subscribers, in order.
 Nothing here does I/O: the server, the session files and the window react to the events.
+Besides pairing, the rooms hold a slot for a participant whose socket went away (reclaimed
+with its resume secret within the grace period), keep a first-come-first-served line of
+newcomers when every slot is taken, and say when a session is due to end by itself
+(`next_deadline()`, `due(now)`, `expire(now)`), so a timer outside can carry it out.
 """
 
 from __future__ import annotations
 
+import hmac
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from heartlink_desktop.core import events as ev
+from heartlink_desktop.core.deadlines import Due, deadlines
 from heartlink_desktop.core.errors import CoreError
 from heartlink_desktop.core.events import Event, Listener
 from heartlink_desktop.core.profile import SPICE_MAX, SPICE_MIN, Profile
@@ -24,6 +31,7 @@ from heartlink_desktop.core.session import (
     iso,
     other_role,
 )
+from heartlink_desktop.core.waitlist import Waiting, Waitlist
 
 PHASES = ("waiting", "icebreaker", "deep_dive", "decision")
 LINE_MAX = 2000
@@ -36,6 +44,27 @@ class JoinResult:
     session: Session
     role: str
     peer: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class Queued:
+    """A join that found every slot taken and was put in line (position is 1-based)."""
+
+    position: int
+
+    @property
+    def ahead(self) -> int:
+        return self.position - 1
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(24)  # 192 bits
+
+
+INVALID_RESUME = (
+    "That conversation cannot be resumed: it has ended, or the wait for you ran out. "
+    "Join again to start a new one."
+)
 
 
 def clean_line(text: Any) -> str:
@@ -60,13 +89,30 @@ def full_message(max_pairs: int) -> str:
 
 
 class Rooms:
-    def __init__(self, *, max_pairs: int = 1, spiciness: int = 2) -> None:
+    def __init__(
+        self,
+        *,
+        max_pairs: int = 1,
+        spiciness: int = 2,
+        grace_seconds: float = 0.0,
+        queue: bool = False,
+        waiting_timeout: float | None = None,
+        idle_timeout: float | None = None,
+        secret: Callable[[], str] = new_secret,
+    ) -> None:
+        """grace_seconds 0 ends a session as soon as a socket goes; timeouts None never fire."""
         if max_pairs < 1:
             raise ValueError("max_pairs must be at least 1")
         self.max_pairs = max_pairs
         self.spiciness = spiciness
+        self.grace = timedelta(seconds=grace_seconds)
+        self.queue = queue
+        self.waiting_timeout = None if waiting_timeout is None else timedelta(seconds=waiting_timeout)
+        self.idle_timeout = None if idle_timeout is None else timedelta(seconds=idle_timeout)
+        self._secret = secret
         self._sessions: dict[str, Session] = {}  # live sessions, oldest first
-        self._where: dict[str, tuple[str, str]] = {}  # sid -> (session_id, role)
+        self._where: dict[str, tuple[str, str]] = {}  # connected sid -> (session_id, role)
+        self._line = Waitlist()
         self._used_ids: set[str] = set()
         self._listeners: list[Listener] = []
 
@@ -77,7 +123,9 @@ class Rooms:
 
     def _publish(self, kind: str, session: Session, **data: Any) -> None:
         snapshot = None if kind == ev.DELETED else session.to_dict()
-        event = Event(kind, session.session_id, data, snapshot)
+        self._emit(Event(kind, session.session_id, data, snapshot))
+
+    def _emit(self, event: Event) -> None:
         for listener in list(self._listeners):
             listener(event)
 
@@ -101,6 +149,22 @@ class Rooms:
         if found is None:
             raise CoreError("not_in_session", "You are not in a conversation. Join first.")
         return found
+
+    @property
+    def line(self) -> list[Waiting]:
+        """Who waits for a slot, first in line first."""
+        return self._line.entries
+
+    def position(self, sid: str) -> int:
+        """The place of `sid` in the line (1 is next), or 0 when it is not waiting."""
+        return self._line.position(sid)
+
+    def secret_of(self, sid: str) -> str | None:
+        """The resume secret of a connected participant (None when reclaim is off)."""
+        found = self.locate(sid)
+        if found is None or not self.grace:
+            return None
+        return found[0].resume.get(found[1])
 
     def partner(self, sid: str) -> str | None:
         found = self.locate(sid)
@@ -131,20 +195,32 @@ class Rooms:
             len(self._sessions) < self.max_pairs
         )
 
-    def join(self, sid: str, profile: Profile, now: datetime) -> JoinResult:
+    def join(self, sid: str, profile: Profile, now: datetime) -> JoinResult | Queued:
+        """Seat `sid` in the oldest waiting session or a new one; when full, queue or refuse."""
         if sid in self._where:
             raise CoreError("already_joined", "You are already in a conversation.")
-        waiting = next((s for s in self._sessions.values() if s.status == WAITING), None)
-        if waiting is None:
-            if len(self._sessions) >= self.max_pairs:
+        if sid in self._line:
+            raise CoreError("already_queued", "You are already in line for a conversation.")
+        if self._line or not self.has_room():  # nobody jumps the line
+            if not self.queue:
                 raise CoreError(
                     "session_full",
                     full_message(self.max_pairs),
                     {"max_pairs": self.max_pairs, "active_sessions": len(self._sessions)},
                 )
+            before = self._line.positions()
+            position = self._line.add(sid, profile, now)
+            self._publish_line(before, [])
+            return Queued(position)
+        return self._seat(sid, profile, now)
+
+    def _seat(self, sid: str, profile: Profile, now: datetime) -> JoinResult:
+        waiting = next((s for s in self._sessions.values() if s.status == WAITING), None)
+        if waiting is None:
             session = Session(self._new_id(now), created_at=now, spiciness=self.spiciness)
             session.participants["A"] = sid
             session.profiles["A"] = profile
+            session.resume["A"] = self._secret()
             session.spiciness = self._session_spice(session.profiles)
             self._sessions[session.session_id] = session
             self._where[sid] = (session.session_id, "A")
@@ -154,6 +230,7 @@ class Rooms:
         session = waiting
         session.participants["B"] = sid
         session.profiles["B"] = profile
+        session.resume["B"] = self._secret()
         session.spiciness = self._session_spice(session.profiles)
         session.status = ACTIVE
         session.phase = "icebreaker"
@@ -164,6 +241,117 @@ class Rooms:
         self._publish(ev.JOINED, session, sid=sid, role="B", profile=profile.to_dict(), peer=peer)
         self._publish(ev.PHASE, session, phase=session.phase)
         return JoinResult(session, "B", peer)
+
+    # -- the line of newcomers ------------------------------------------------------------
+    def _publish_line(self, before: dict[str, int], removed: list[dict[str, str]]) -> None:
+        after = self._line.positions()
+        moved = [sid for sid, n in after.items() if before.get(sid) != n]
+        data = {"line": self._line.to_list(), "moved": moved, "removed": removed}
+        self._emit(Event(ev.QUEUE, "", data, None))
+
+    def leave_line(self, sid: str, *, reason: str = "left") -> bool:
+        """Take `sid` out of the line ("left": it asked; "gone": its socket went)."""
+        before = self._line.positions()
+        if self._line.remove(sid) is None:
+            return False
+        self._publish_line(before, [{"sid": sid, "reason": reason}])
+        return True
+
+    def clear_line(self) -> list[str]:
+        before = self._line.positions()
+        gone = [w.sid for w in self._line.clear()]
+        if gone:
+            self._publish_line(before, [{"sid": s, "reason": "cleared"} for s in gone])
+        return gone
+
+    def _serve_line(self, now: datetime) -> None:
+        """Seat the first in line while there is room (a slot just freed)."""
+        if not self._line or not self.has_room():
+            return
+        before = self._line.positions()
+        removed: list[dict[str, str]] = []
+        while self._line and self.has_room():
+            first = self._line.pop()
+            assert first is not None
+            removed.append({"sid": first.sid, "reason": "paired"})
+            self._seat(first.sid, first.profile, now)
+        self._publish_line(before, removed)
+
+    # -- a socket that went away, and the one that comes back -----------------------------
+    def drop(self, sid: str, now: datetime) -> bool:
+        """`sid`'s socket is gone. True: its slot is held for the grace period. False: no
+        grace (or not in a session); the caller ends the session as for a leave."""
+        found = self.locate(sid)
+        if found is None or not self.grace:
+            return False
+        session, role = found
+        until = now + self.grace
+        del self._where[sid]
+        session.reconnecting[role] = until
+        session.speaking[role] = False
+        self._publish(ev.PEER_STATUS, session, role=role, state=ev.RECONNECTING, sid=sid, until=iso(until))
+        return True
+
+    def reclaim(self, secret: Any, sid: str, now: datetime) -> JoinResult:
+        """Give a held slot to the new socket `sid` that presents the slot's resume secret.
+
+        The secret is replaced (it works once), only matches its own slot, only while that
+        slot's socket is gone and the grace has not run out, and dies with the session.
+        """
+        if sid in self._where or sid in self._line:
+            raise CoreError("already_joined", "This connection is already in a conversation.")
+        if not self.grace or not isinstance(secret, str) or not secret:
+            raise CoreError("invalid_resume", INVALID_RESUME)
+        match: tuple[Session, str] | None = None
+        for session in self._sessions.values():
+            for role, known in session.resume.items():
+                if hmac.compare_digest(known.encode(), secret.encode()):
+                    match = (session, role)
+        if match is None:
+            raise CoreError("invalid_resume", INVALID_RESUME)
+        session, role = match
+        until = session.reconnecting.get(role)
+        if until is None or now >= until:  # its socket is still here, or the grace ran out
+            raise CoreError("invalid_resume", INVALID_RESUME)
+        old = session.participants[role]
+        del session.reconnecting[role]
+        session.participants[role] = sid
+        session.resume[role] = self._secret()
+        self._where[sid] = (session.session_id, role)
+        self._publish(ev.PEER_STATUS, session, role=role, state=ev.CONNECTED, sid=sid, old_sid=old)
+        return JoinResult(session, role, session.peer_info(other_role(role)))
+
+    # -- time: grace periods and timeouts -------------------------------------------------
+    def _deadlines(self, session: Session) -> list[tuple[datetime, Due]]:
+        return deadlines(session, self.waiting_timeout, self.idle_timeout)
+
+    def next_deadline(self) -> datetime | None:
+        """When the next session is due to end by itself, if nothing happens before."""
+        times = [d[0][0] for s in self._sessions.values() if (d := self._deadlines(s))]
+        return min(times, default=None)
+
+    def due(self, now: datetime) -> list[Due]:
+        """Sessions that should end at `now`, one entry each (the earliest reason)."""
+        out = []
+        for session in self._sessions.values():
+            first = next(iter(self._deadlines(session)), None)
+            if first is not None and first[0] <= now:
+                out.append(first[1])
+        return out
+
+    def expire(self, now: datetime, summaries: dict[str, str] | None = None) -> list[Session]:
+        """End every session that is due at `now`; a slot's grace running out counts as a
+        disconnect (LEFT, then ENDED peer_disconnected), a timeout ends with reason timeout."""
+        summaries = summaries or {}
+        ended = []
+        for d in self.due(now):
+            session = self._sessions.get(d.session_id)
+            if session is None:
+                continue
+            if d.role is not None:
+                self._publish(ev.LEFT, session, sid=d.sid, role=d.role)
+            ended.append(self.end(d.session_id, d.reason, now, summaries.get(d.session_id, "")))
+        return ended
 
     def check_target(self, sid: str, target: Any) -> str:
         """The signaling target if it is the sender's partner; else CoreError('invalid_target')."""
@@ -257,8 +445,11 @@ class Rooms:
         session.end_reason = reason
         session.summary = summary
         session.speaking = {r: False for r in ROLES}
+        session.reconnecting.clear()
+        session.resume.clear()  # no secret outlives its session
         self._publish(ev.ENDED, session, reason=reason, summary=summary, sids=sids)
         self._publish(ev.DELETED, session)
+        self._serve_line(now)
         return session
 
     def leave(self, sid: str, now: datetime, *, reason: str = "peer_left", summary: str = "") -> Session | None:
@@ -271,7 +462,9 @@ class Rooms:
         return self.end(session.session_id, reason, now, summary)
 
     def end_all(self, reason: str, now: datetime, summaries: dict[str, str] | None = None) -> list[Session]:
+        """End everything; the line is emptied first, so nobody is seated on the way out."""
         summaries = summaries or {}
+        self.clear_line()
         return [
             self.end(s.session_id, reason, now, summaries.get(s.session_id, ""))
             for s in list(self._sessions.values())

@@ -42,6 +42,10 @@ class Session:
     speaking: dict[str, bool] = field(default_factory=lambda: {"A": False, "B": False})
     phase_started_at: datetime | None = None
     end_reason: str | None = None
+    # Per-role resume secrets (never written to the file), and the slots held for a socket
+    # that went away: role -> when the grace period runs out.
+    resume: dict[str, str] = field(default_factory=dict, repr=False)
+    reconnecting: dict[str, datetime] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.last_activity is None:
@@ -68,7 +72,7 @@ class Session:
         return {"id": sid, "role": role, "profile": profile.to_dict()}
 
     def to_dict(self) -> dict[str, Any]:
-        """The session file's content (the seed's schema plus ended_at)."""
+        """The session file's content (the seed's schema plus ended_at and reconnecting)."""
         return {
             "session_id": self.session_id,
             "participants": dict(self.participants),
@@ -83,4 +87,5 @@ class Session:
             "last_audio_activity": iso(self.last_audio_activity),
             "end_reason": self.end_reason,
             "participant_profiles": {r: p.to_dict() for r, p in self.profiles.items()},
+            "reconnecting": {r: iso(t) for r, t in self.reconnecting.items()},
         }

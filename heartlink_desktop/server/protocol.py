@@ -51,7 +51,10 @@ class HeartLinkNamespace(socketio.AsyncNamespace):
                 {"error": "invalid_token"},
             )
         resume = auth.get("resume") if isinstance(auth, dict) else None
-        self.host.client_connected(sid, resume)
+        try:
+            self.host.client_connected(sid, resume)  # with a resume secret: reclaim the slot
+        except CoreError as exc:
+            raise socketio.exceptions.ConnectionRefusedError(exc.message, {"error": exc.code}) from None
 
     async def on_disconnect(self, sid: str, *args: Any) -> None:
         await self.host.client_disconnected(sid)

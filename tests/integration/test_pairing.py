@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
+import pytest_asyncio
 
 from heartlink_desktop.server.host import HostServer
-from tests.support import Clients, until
+from tests.support import Clients, running_host, until
 
 pytestmark = pytest.mark.asyncio
 
@@ -88,7 +91,22 @@ async def test_transcript_speaker_comes_from_the_role_never_the_payload(host: Ho
     assert saved["transcript"][-1]["speaker"] == "B"
 
 
-async def test_session_file_lifecycle(host: HostServer, clients: Clients) -> None:
+@pytest_asyncio.fixture
+async def host_no_grace(data_dir: Path) -> AsyncIterator[HostServer]:
+    async with running_host(data_dir, grace_seconds=0) as h:  # a disconnect ends the session at once
+        yield h
+
+
+async def test_session_file_lifecycle(host_no_grace: HostServer) -> None:
+    host = host_no_grace
+    clients = Clients(host)
+    try:
+        await _session_file_lifecycle(host, clients)
+    finally:
+        await clients.close()
+
+
+async def _session_file_lifecycle(host: HostServer, clients: Clients) -> None:
     a = await clients.new("a")
     info = await a.join("Alice")
     path = host.store.path(info["session_id"])

@@ -1,0 +1,102 @@
+"""Ends sessions on time: a held slot whose grace ran out, and waiting or idle timeouts."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from heartlink_desktop.core.events import Event
+
+if TYPE_CHECKING:
+    from heartlink_desktop.server.host import HostServer
+
+log = logging.getLogger(__name__)
+
+LATE = 0.005  # seconds past a deadline, so the core agrees it has passed
+
+
+class Lifecycle:
+    """One timer, set for the core's next deadline and moved when an earlier one appears.
+
+    A later deadline (e.g. activity pushing an idle timeout back) does not reset the timer:
+    when it fires early, nothing is due and it is set again for the new deadline.
+    """
+
+    def __init__(self) -> None:
+        self.host: HostServer | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._handle: asyncio.TimerHandle | None = None
+        self._at: datetime | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._unsubscribe: Any = None
+
+    async def start(self, host: HostServer) -> None:
+        self.host = host
+        self._loop = asyncio.get_running_loop()
+        self._unsubscribe = host.rooms.subscribe(self._on_event)
+        self._schedule()
+
+    async def stop(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        self._cancel()
+        if self._task is not None:
+            self._task.cancel()
+        self._loop = None
+
+    @property
+    def next_wakeup(self) -> datetime | None:
+        """The deadline the timer is set for (None when nothing is pending)."""
+        return self._at
+
+    def _on_event(self, event: Event) -> None:
+        self._schedule()
+
+    def _cancel(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+        self._handle, self._at = None, None
+
+    def _schedule(self) -> None:
+        if self._loop is None or self.host is None or (self._task is not None and not self._task.done()):
+            return  # stopped, or an expiry is running and will schedule again when it is done
+        deadline = self.host.rooms.next_deadline()
+        if deadline is None:
+            self._cancel()
+            return
+        if self._at is not None and self._at <= deadline:
+            return  # already set to wake up no later than that
+        self._cancel()
+        delay = max(0.0, (deadline - self.host.now()).total_seconds()) + LATE
+        self._at = deadline
+        self._handle = self._loop.call_at(self._loop.time() + delay, self._fire)
+
+    def _fire(self) -> None:
+        self._handle, self._at = None, None
+        self._task = asyncio.ensure_future(self._expire())
+
+    async def _expire(self) -> None:
+        host = self.host
+        assert host is not None
+        try:
+            summaries = {}
+            for due in host.rooms.due(host.now()):
+                summaries[due.session_id] = await host.summary(due.session_id)
+            # The clock moved while summaries were written; a slot reclaimed meanwhile is safe.
+            for session in host.rooms.expire(host.now(), summaries):
+                log.info("session %s ended by itself (%s)", session.session_id, session.end_reason)
+        except Exception:
+            log.exception("ending sessions on time failed")
+        finally:
+            self._task = None
+            self._schedule()
+
+
+def install(host: HostServer) -> Lifecycle:
+    """Called by app.build_host: the timer starts and stops with the server."""
+    lifecycle = Lifecycle()
+    host.services.append(lifecycle)
+    return lifecycle

@@ -1,0 +1,150 @@
+"""The line of newcomers: first come, first served, under joins, leaves and endings."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from heartlink_desktop.core import CoreError, Event, Queued, Rooms, parse_profile
+
+T0 = datetime(2026, 11, 25, 21, 0, 0, tzinfo=UTC)
+
+
+def p(name: str):  # type: ignore[no-untyped-def]
+    return parse_profile({"name": name})
+
+
+def queue_events(events: list[Event]) -> list[Event]:
+    return [e for e in events if e.kind == "queue"]
+
+
+def full_rooms(max_pairs: int = 1) -> tuple[Rooms, list[Event]]:
+    rooms = Rooms(max_pairs=max_pairs, queue=True, grace_seconds=30)
+    events: list[Event] = []
+    rooms.subscribe(events.append)
+    for n in range(max_pairs):
+        rooms.join(f"a{n}", p(f"A{n}"), T0)
+        rooms.join(f"b{n}", p(f"B{n}"), T0)
+    return rooms, events
+
+
+def test_newcomers_are_queued_in_arrival_order() -> None:
+    rooms, events = full_rooms()
+    assert rooms.join("c", p("Cat"), T0) == Queued(1)
+    assert Queued(1).ahead == 0 and Queued(3).ahead == 2
+    assert rooms.join("d", p("Dan"), T0 + timedelta(seconds=1)) == Queued(2)
+    last = queue_events(events)[-1]
+    assert last.session_id == "" and last.snapshot is None
+    assert last.data["moved"] == ["d"] and last.data["removed"] == []
+    assert last.data["line"] == [
+        {"sid": "c", "name": "Cat", "position": 1, "since": T0.isoformat()},
+        {"sid": "d", "name": "Dan", "position": 2, "since": (T0 + timedelta(seconds=1)).isoformat()},
+    ]
+    assert [w.sid for w in rooms.line] == ["c", "d"] and rooms.position("d") == 2 and rooms.position("x") == 0
+    with pytest.raises(CoreError) as err:
+        rooms.join("c", p("Cat"), T0)
+    assert err.value.code == "already_queued"
+    with pytest.raises(CoreError) as err:
+        rooms.join("a0", p("A0"), T0)
+    assert err.value.code == "already_joined"
+
+
+def test_leaving_the_line_moves_those_behind_up() -> None:
+    rooms, events = full_rooms()
+    for sid in "cdef":
+        rooms.join(sid, p(sid), T0)
+    assert rooms.leave_line("d") is True
+    last = queue_events(events)[-1]
+    assert last.data["removed"] == [{"sid": "d", "reason": "left"}]
+    assert last.data["moved"] == ["e", "f"]  # c did not move
+    assert rooms.leave_line("f", reason="gone") is True
+    assert queue_events(events)[-1].data["moved"] == []
+    assert rooms.leave_line("f") is False and rooms.leave_line("nobody") is False
+    assert [w.sid for w in rooms.line] == ["c", "e"]
+
+
+def test_a_freed_slot_goes_to_the_first_in_line() -> None:
+    rooms, events = full_rooms(max_pairs=2)
+    for sid in ("c", "d", "e"):
+        rooms.join(sid, p(sid), T0)
+    mark = len(events)
+    rooms.leave("a0", T0 + timedelta(seconds=5))
+    # c and d make the new pair (c waits as A, d joins it as B); e moves to the front
+    kinds = [e.kind for e in events[mark:]]
+    assert kinds == ["left", "ended", "deleted", "created", "joined", "joined", "phase", "queue"]
+    c_session, c_role = rooms.require("c")
+    assert c_role == "A" and rooms.require("d") == (c_session, "B") and c_session.status == "active"
+    last = queue_events(events)[-1]
+    assert last.data["removed"] == [{"sid": "c", "reason": "paired"}, {"sid": "d", "reason": "paired"}]
+    assert last.data["moved"] == ["e"] and [w.sid for w in rooms.line] == ["e"]
+    assert rooms.secret_of("c") and rooms.secret_of("d")
+
+
+def test_one_freed_seat_in_a_waiting_session_goes_to_the_first_in_line() -> None:
+    rooms = Rooms(max_pairs=1, queue=True)
+    rooms.join("a", p("A"), T0)
+    rooms.join("b", p("B"), T0)
+    rooms.join("c", p("C"), T0)
+    rooms.end(rooms.sessions[0].session_id, "host_ended", T0)
+    assert rooms.require("c")[1] == "A" and rooms.line == []
+    # with a waiting session and an empty line, the next comer is seated at once
+    assert rooms.join("d", p("D"), T0).role == "B"  # type: ignore[union-attr]
+
+
+def test_a_held_slot_is_not_free() -> None:
+    rooms, _ = full_rooms()
+    rooms.join("c", p("C"), T0)
+    rooms.drop("a0", T0)
+    assert [w.sid for w in rooms.line] == ["c"] and rooms.locate("c") is None
+
+
+def test_queue_off_refuses_with_session_full() -> None:
+    rooms = Rooms(max_pairs=1)
+    rooms.join("a", p("A"), T0)
+    rooms.join("b", p("B"), T0)
+    with pytest.raises(CoreError) as err:
+        rooms.join("c", p("C"), T0)
+    assert err.value.code == "session_full" and rooms.line == []
+
+
+def test_end_all_clears_the_line_first() -> None:
+    rooms, events = full_rooms()
+    rooms.join("c", p("C"), T0)
+    rooms.end_all("reset", T0)
+    assert rooms.sessions == [] and rooms.line == [] and rooms.locate("c") is None
+    cleared = queue_events(events)[-1]
+    assert cleared.data["removed"] == [{"sid": "c", "reason": "cleared"}]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["join", "leave_line", "end"]), st.integers(0, 9)), max_size=40))
+def test_first_come_first_served_under_any_joins_and_leaves(steps: list[tuple[str, int]]) -> None:
+    """Whoever is seated from the line was the earliest arrival still waiting."""
+    rooms = Rooms(max_pairs=2, queue=True)
+    arrivals: list[str] = []  # everyone still in line, in arrival order (the model)
+    seated: list[str] = []
+    rooms.subscribe(lambda e: seated.extend(r["sid"] for r in e.data["removed"] if r["reason"] == "paired")
+                    if e.kind == "queue" else None)
+    n = 0
+    for action, k in steps:
+        if action == "join":
+            n += 1
+            sid = f"s{n}"
+            result = rooms.join(sid, p(sid), T0)
+            if isinstance(result, Queued):
+                arrivals.append(sid)
+                assert result.position == len(arrivals)
+        elif action == "leave_line" and arrivals:
+            sid = arrivals.pop(k % len(arrivals))
+            assert rooms.leave_line(sid)
+        elif action == "end" and rooms.sessions:
+            before = len(seated)
+            rooms.end(rooms.sessions[k % len(rooms.sessions)].session_id, "host_ended", T0)
+            newly = seated[before:]
+            assert newly == arrivals[: len(newly)]
+            del arrivals[: len(newly)]
+        assert [w.sid for w in rooms.line] == arrivals
+        assert not arrivals or not rooms.has_room()  # nobody waits while a slot is free
