@@ -1,0 +1,262 @@
+"""The one object between the window and the server: events in as Qt signals, actions out as tasks."""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import inspect
+import logging
+import socket
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from heartlink_desktop.core import events as ev
+from heartlink_desktop.core.events import Event
+from heartlink_desktop.paths import Paths
+from heartlink_desktop.server.host import HostServer, PortInUseError, ServerEvent
+from heartlink_desktop.settings import Settings, SettingsError
+
+log = logging.getLogger(__name__)
+
+# Core events that carry a fresh snapshot the window redraws from.
+_SNAPSHOT_KINDS = {ev.CREATED, ev.JOINED, ev.PHASE, ev.UPDATED}
+# Newer core kinds, by value so this window also runs beside a core that lacks them.
+PEER_STATUS = "peer_status"  # data: role, state ("reconnecting" | "connected"), sid
+QUEUE = "queue"  # data: line (the people waiting for a free place)
+
+
+def free_port(host: str = "0.0.0.0") -> int:
+    """A port nobody listens on right now (the OS picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
+def plain_error(what: str, exc: BaseException) -> str:
+    """One sentence a host can act on; the traceback goes to the log only."""
+    if isinstance(exc, PermissionError) or getattr(exc, "errno", None) == errno.EACCES:
+        return f"{what}: this computer does not allow it (permission denied)."
+    message = str(exc).strip() or type(exc).__name__
+    return f"{what}: {message}"
+
+
+class Bridge(QObject):
+    # sessions (from the core)
+    session_changed = Signal(str, object)  # session_id, snapshot
+    slot_state = Signal(str, str, str)  # session_id, role, "left" | "reconnecting" | "connected"
+    transcript_line = Signal(str, object)  # session_id, entry
+    session_ended = Signal(str, str, str)  # session_id, reason, summary
+    queue_changed = Signal(int)  # people waiting for a conversation
+    # the server
+    listening = Signal(int, str)  # port, join URL
+    stopped = Signal()
+    clients_changed = Signal(int)
+    url_changed = Signal(str)
+    certificate_changed = Signal(object)  # tls.CertStatus
+    port_busy = Signal(int, int)  # the busy port, a free one to offer
+    problem = Signal(str)  # plain words, shown in the status panel
+    reset_done = Signal()
+    settings_saved = Signal(object)  # Settings
+
+    def __init__(
+        self,
+        settings: Settings,
+        paths: Paths,
+        host_factory: Callable[[Settings, Paths], HostServer] | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        if host_factory is None:
+            from heartlink_desktop.app import build_host
+
+            host_factory = build_host
+        self.settings = settings
+        self.paths = paths
+        self._factory = host_factory
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._unsubscribe: list[Callable[[], None]] = []
+        self.running = False
+        self.host = self._attach(host_factory(settings, paths))
+
+    # -- events in ------------------------------------------------------------------------
+    def _attach(self, host: HostServer) -> HostServer:
+        for undo in self._unsubscribe:
+            undo()
+        self._unsubscribe = [host.rooms.subscribe(self._on_core), host.subscribe(self._on_server)]
+        return host
+
+    def _on_core(self, event: Event) -> None:
+        try:
+            self._relay_core(event)
+        except Exception:  # the window must never break the server's event chain
+            log.exception("the window could not show a %r event", event.kind)
+
+    def _relay_core(self, event: Event) -> None:
+        d = event.data
+        if event.kind in _SNAPSHOT_KINDS and event.snapshot is not None:
+            self.session_changed.emit(event.session_id, event.snapshot)
+        elif event.kind == ev.TRANSCRIPT:
+            self.transcript_line.emit(event.session_id, dict(d.get("entry", {})))
+        elif event.kind == ev.LEFT:
+            self.slot_state.emit(event.session_id, str(d.get("role", "")), "left")
+        elif event.kind == ev.ENDED:
+            self.session_ended.emit(event.session_id, str(d.get("reason", "")), str(d.get("summary") or ""))
+        elif event.kind == PEER_STATUS:  # the snapshot first: it says who holds the slot now
+            if event.snapshot is not None:
+                self.session_changed.emit(event.session_id, event.snapshot)
+            state = str(d.get("state") or "")
+            if d.get("role") in ("A", "B") and state:
+                self.slot_state.emit(event.session_id, d["role"], state)
+        elif event.kind == QUEUE:
+            line = d.get("line")
+            self.queue_changed.emit(len(line) if isinstance(line, list) else 0)
+        # audio, deleted and kinds this window does not know yet: nothing to show
+
+    def _on_server(self, event: ServerEvent) -> None:
+        try:
+            d = event.data
+            if event.kind == "listening":
+                self.running = True
+                self.listening.emit(int(d.get("port", 0)), str(d.get("url", "")))
+            elif event.kind == "stopped":
+                self.running = False
+                self.stopped.emit()
+            elif event.kind == "clients":
+                self.clients_changed.emit(int(d.get("count", 0)))
+            elif event.kind == "token":
+                self.url_changed.emit(str(d.get("url", self.host.join_url)))
+            elif event.kind == "certificate":
+                self.certificate_changed.emit(d.get("status"))
+        except Exception:
+            log.exception("the window could not show a %r server event", event.kind)
+
+    # -- actions out ----------------------------------------------------------------------
+    def _run(self, what: str, work: Awaitable[Any]) -> asyncio.Task[Any]:
+        """Run a server call on the loop; a failure becomes one plain sentence."""
+
+        async def guarded() -> Any:
+            try:
+                return await work
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.exception("%s failed", what)
+                self.problem.emit(plain_error(what, exc))
+                return None
+
+        task = asyncio.ensure_future(guarded())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def start(self) -> bool:
+        """Start serving; on a busy port, say so and offer a free one instead of failing."""
+        try:
+            await self.host.start()
+        except PortInUseError as exc:
+            self.port_busy.emit(exc.port, free_port(self.settings.host))
+            return False
+        except OSError as exc:
+            log.exception("could not start the server")
+            self.problem.emit(plain_error(f"Could not listen on port {self.settings.port}", exc))
+            return False
+        self.running = True
+        return True
+
+    def start_on_port(self, port: int) -> asyncio.Task[Any]:
+        """Try again on another port (a fresh server: the failed one keeps nothing worth having)."""
+
+        async def restart() -> bool:
+            if self.running:
+                await self.host.stop()
+                self.running = False
+            self.settings = self.settings.replace(port=port)
+            self.host = self._attach(self._factory(self.settings, self.paths))
+            ok = await self.start()
+            if ok:
+                self.save(port=port)
+            return ok
+
+        return self._run(f"Starting on port {port}", restart())
+
+    def end_session(self, session_id: str) -> asyncio.Task[Any]:
+        return self._run("Ending the conversation", self.host.end_session(session_id))
+
+    def reset(self) -> asyncio.Task[Any]:
+        async def reset() -> None:
+            await self.host.reset()
+            self.reset_done.emit()
+
+        return self._run("Reset", reset())
+
+    def interject(self, session_id: str) -> asyncio.Task[Any] | None:
+        facilitator = getattr(self.host, "facilitator", None)
+        interject_now = getattr(facilitator, "interject_now", None)
+        if interject_now is None:
+            return None
+
+        async def ask() -> None:
+            result = interject_now(session_id)
+            if inspect.isawaitable(result):
+                await result
+
+        return self._run("Asking the facilitator", ask())
+
+    @property
+    def has_facilitator(self) -> bool:
+        return callable(getattr(getattr(self.host, "facilitator", None), "interject_now", None))
+
+    def set_spiciness(self, level: int) -> None:
+        try:
+            self.host.set_spiciness(level)
+        except Exception as exc:
+            self.problem.emit(plain_error("Changing the spiciness", exc))
+            return
+        self.save(spiciness=level)
+
+    def choose_address(self, ip: str) -> None:
+        try:
+            self.host.choose_address(ip)
+        except Exception as exc:
+            log.exception("choosing %s failed", ip)
+            self.problem.emit(plain_error(f"Using the address {ip}", exc))
+            return
+        self.save(address=ip)
+
+    def regenerate_certificate(self) -> None:
+        try:
+            self.host.refresh_certificate(force=True)
+        except Exception as exc:
+            log.exception("regenerating the certificate failed")
+            self.problem.emit(plain_error("Regenerating the certificate", exc))
+
+    def save(self, **changes: Any) -> bool:
+        """Keep settings the host changed in the window for the next start."""
+        try:
+            self.settings = self.settings.replace(**changes)
+            saved = self.paths.load_settings()
+            saved.update({k: v for k, v in self.settings.persisted().items() if k in changes})
+            self.paths.save_settings(saved)
+        except (SettingsError, OSError) as exc:
+            self.problem.emit(plain_error("Saving the settings", exc))
+            return False
+        self.settings_saved.emit(self.settings)
+        return True
+
+    async def shutdown(self) -> None:
+        """End the sessions politely, flush the files, stop serving; leave no task behind."""
+        pending = [t for t in self._tasks if not t.done()]
+        if pending:
+            _, still = await asyncio.wait(pending, timeout=5.0)
+            for task in still:
+                task.cancel()
+            if still:
+                await asyncio.wait(still, timeout=1.0)
+        if self.running:
+            await self.host.stop()
+            self.running = False
+        for undo in self._unsubscribe:
+            undo()
+        self._unsubscribe = []

@@ -1,0 +1,342 @@
+"""The live conversations: a card per pair with slots A and B, and each one's transcript."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QFont, QMouseEvent, QTextBlockFormat, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from heartlink_desktop.gui.model import (
+    EMPTY,
+    IN_CALL,
+    LEFT,
+    RECONNECTING,
+    ROLES,
+    WAITING,
+    SessionView,
+    SlotView,
+    line_time,
+    speaker_name,
+)
+from heartlink_desktop.gui.panels import plain_label
+
+SPEAKER_COLOURS = {"A": "#1565c0", "B": "#ad1457"}
+FACILITATOR_COLOUR, FACILITATOR_BACKGROUND = "#5e35b1", "#f3eefc"
+STATE_COLOURS = {
+    EMPTY: "#9e9e9e",
+    WAITING: "#b26a00",
+    IN_CALL: "#2e7d32",
+    LEFT: "#c62828",
+    RECONNECTING: "#ef6c00",
+}
+PHASES = {
+    "waiting": "waiting for B",
+    "icebreaker": "icebreaker",
+    "deep_dive": "deep dive",
+    "decision": "decision",
+}
+
+
+def duration(seconds: int | None) -> str:
+    if seconds is None:
+        return ""
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+class SlotCard(QFrame):
+    """One person's place in a conversation: name, profile line, state, time."""
+
+    def __init__(self, role: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.role = role
+        self.setObjectName("slot")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.badge = QLabel(role)
+        self.badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.badge.setFixedSize(28, 28)
+        self.badge.setStyleSheet(
+            f"background: {SPEAKER_COLOURS[role]}; color: white; border-radius: 14px; font-weight: 700;"
+        )
+        self.name = plain_label(wrap=False)
+        font = self.name.font()
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        font.setWeight(QFont.Weight.DemiBold)
+        self.name.setFont(font)
+        self.profile = plain_label()
+        self.profile.setStyleSheet("color: palette(mid);")
+        self.state = plain_label(wrap=False)
+        self.time = plain_label(wrap=False)
+        self.time.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        grid = QGridLayout(self)
+        grid.addWidget(self.badge, 0, 0, 2, 1, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.name, 0, 1)
+        grid.addWidget(self.time, 0, 2)
+        grid.addWidget(self.profile, 1, 1, 1, 2)
+        grid.addWidget(self.state, 2, 1, 1, 2)
+        grid.setColumnStretch(1, 1)
+
+    def show_slot(self, slot: SlotView, now: datetime) -> None:
+        self.name.setText(slot.name or ("(empty)" if slot.state == EMPTY else "?"))
+        self.name.setEnabled(bool(slot.name))
+        self.profile.setText(slot.profile_line)
+        self.profile.setVisible(bool(slot.profile_line))
+        self.state.setText(slot.state)
+        self.state.setStyleSheet(f"color: {STATE_COLOURS.get(slot.state, '#757575')}; font-weight: 600;")
+        self.time.setText(duration(slot.seconds(now)))
+
+
+class PairCard(QFrame):
+    """One conversation (or the free place for the next one): slots A and B side by side."""
+
+    clicked = Signal(str)
+
+    def __init__(self, session_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session_id = session_id
+        self.setObjectName("pair")
+        self.title = plain_label(wrap=False)
+        self.title.setStyleSheet("font-weight: 600;")
+        self.detail = plain_label(wrap=False)
+        self.detail.setStyleSheet("color: palette(mid);")
+        head = QHBoxLayout()
+        head.addWidget(self.title, 1)
+        head.addWidget(self.detail)
+        self.slots = {role: SlotCard(role) for role in ROLES}
+        row = QHBoxLayout()
+        for role in ROLES:
+            row.addWidget(self.slots[role], 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(head)
+        layout.addLayout(row)
+        self.set_selected(False)
+
+    def set_selected(self, selected: bool) -> None:
+        border = "#e91e63" if selected else "palette(mid)"
+        self.setStyleSheet(f"QFrame#pair {{ border: 2px solid {border}; border-radius: 8px; }}")
+
+    def show_view(self, v: SessionView | None, now: datetime) -> None:
+        if v is None:  # the free place
+            self.title.setText("Free place")
+            self.detail.setText("waiting for someone to scan the code")
+            for role in ROLES:
+                self.slots[role].show_slot(SlotView(role), now)
+            return
+        self.title.setText(f"Conversation {v.number}")
+        bits = [PHASES.get(v.phase, v.phase.replace("_", " "))]
+        if v.ended:
+            bits = ["ended"]
+        if v.spiciness:
+            bits.append(f"spiciness {v.spiciness}")
+        self.detail.setText(" · ".join(bits))
+        for role in ROLES:
+            self.slots[role].show_slot(v.slots[role], now)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if self.session_id:
+            self.clicked.emit(self.session_id)
+        super().mousePressEvent(event)
+
+
+class SlotsPanel(QScrollArea):
+    """A card per live conversation, and one free place while there is room for more."""
+
+    selected = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        inner = QWidget()
+        self._layout = QVBoxLayout(inner)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.addStretch(1)
+        self.setWidget(inner)
+        self.cards: dict[str, PairCard] = {}
+        self.free = PairCard("")
+        self._layout.insertWidget(0, self.free)
+        self._current = ""
+
+    def card(self, session_id: str) -> PairCard | None:
+        return self.cards.get(session_id)
+
+    def show_views(self, views: list[SessionView], max_pairs: int, now: datetime) -> None:
+        wanted = {v.session_id: v for v in views}
+        for sid in [s for s in self.cards if s not in wanted]:
+            self.cards.pop(sid).deleteLater()
+        for i, v in enumerate(views):
+            card = self.cards.get(v.session_id)
+            if card is None:
+                card = self.cards[v.session_id] = PairCard(v.session_id)
+                card.clicked.connect(self.selected)
+                self._layout.insertWidget(i, card)
+            card.show_view(v, now)
+            card.set_selected(v.session_id == self._current)
+        live = sum(1 for v in views if not v.ended)
+        self.free.setVisible(live < max_pairs)
+        self.free.show_view(None, now)
+        self._layout.removeWidget(self.free)
+        self._layout.insertWidget(len(views), self.free)
+
+    def select(self, session_id: str) -> None:
+        self._current = session_id
+        for sid, card in self.cards.items():
+            card.set_selected(sid == session_id)
+
+
+class TranscriptView(QPlainTextEdit):
+    """One conversation's lines, as plain text: speakers coloured, the facilitator set apart."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setUndoRedoEnabled(False)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.setAccessibleName("Transcript")
+        self.lines = 0
+
+    def follows(self) -> bool:
+        bar = self.verticalScrollBar()
+        return bar.value() >= bar.maximum() - 4
+
+    def add(self, v: SessionView, entry: dict[str, Any]) -> None:
+        follow = self.follows()
+        bar = self.verticalScrollBar()
+        kept = bar.value()
+        cursor = QTextCursor(self.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        ai = entry.get("speaker") == "AI"
+        block = QTextBlockFormat()
+        block.setTopMargin(3)
+        block.setBottomMargin(3)
+        if ai:
+            block.setBackground(QColor(FACILITATOR_BACKGROUND))
+            block.setLeftMargin(12)
+        if self.lines:
+            cursor.insertBlock(block)
+        else:
+            cursor.setBlockFormat(block)
+        meta = QTextCharFormat()
+        meta.setForeground(QColor("#9e9e9e"))
+        who = QTextCharFormat()
+        who.setFontWeight(QFont.Weight.Bold)
+        body = QTextCharFormat()
+        if ai:
+            who.setForeground(QColor(FACILITATOR_COLOUR))
+            body.setForeground(QColor(FACILITATOR_COLOUR))
+            body.setFontItalic(True)
+        else:
+            who.setForeground(QColor(SPEAKER_COLOURS.get(str(entry.get("speaker")), "#424242")))
+        # insertText takes the text as it is: a name like <b>x</b> stays those seven characters
+        cursor.insertText(f"{line_time(entry)}  ", meta)
+        cursor.insertText(("✦ " if ai else "") + speaker_name(v, entry) + ": ", who)
+        cursor.insertText(str(entry.get("text", "")), body)
+        self.lines += 1
+        if follow:
+            bar.setValue(bar.maximum())
+        else:
+            bar.setValue(kept)
+
+
+class TranscriptPanel(QWidget):
+    """Pick a conversation, read it live, export it."""
+
+    export_requested = Signal(str, str)  # session_id, "md" | "json"
+    current_changed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.picker = QComboBox()
+        self.picker.setAccessibleName("Conversation")
+        self.picker.currentIndexChanged.connect(self._picked)
+        self.export_md = QPushButton("Export Markdown…")
+        self.export_json = QPushButton("Export JSON…")
+        self.export_md.clicked.connect(lambda: self._export("md"))
+        self.export_json.clicked.connect(lambda: self._export("json"))
+        head = QHBoxLayout()
+        head.addWidget(self.picker, 1)
+        head.addWidget(self.export_md)
+        head.addWidget(self.export_json)
+        self.stack = QStackedWidget()
+        self.placeholder = plain_label("The conversation appears here, line by line, as the two talk.")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setStyleSheet("color: palette(mid);")
+        self.stack.addWidget(self.placeholder)
+        self.views: dict[str, TranscriptView] = {}
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(head)
+        layout.addWidget(self.stack, 1)
+        self._sync_buttons()
+
+    def current(self) -> str:
+        sid = self.picker.currentData()
+        return sid if isinstance(sid, str) else ""
+
+    def view(self, session_id: str) -> TranscriptView | None:
+        return self.views.get(session_id)
+
+    def ensure(self, v: SessionView) -> TranscriptView:
+        tv = self.views.get(v.session_id)
+        if tv is None:
+            tv = self.views[v.session_id] = TranscriptView()
+            self.stack.addWidget(tv)
+            for entry in v.transcript:
+                tv.add(v, entry)
+            self.picker.addItem(v.title, v.session_id)
+            if self.picker.count() == 1:
+                self._picked(0)
+        else:
+            i = self.picker.findData(v.session_id)
+            if i >= 0:
+                self.picker.setItemText(i, v.title)
+        return tv
+
+    def add(self, v: SessionView, entry: dict[str, Any]) -> None:
+        self.ensure(v).add(v, entry)
+
+    def select(self, session_id: str) -> None:
+        i = self.picker.findData(session_id)
+        if i >= 0:
+            self.picker.setCurrentIndex(i)
+
+    def remove_all(self) -> None:
+        self.picker.clear()
+        for tv in self.views.values():
+            self.stack.removeWidget(tv)
+            tv.deleteLater()
+        self.views.clear()
+        self.stack.setCurrentWidget(self.placeholder)
+        self._sync_buttons()
+
+    def _picked(self, index: int) -> None:
+        sid = self.current()
+        tv = self.views.get(sid)
+        self.stack.setCurrentWidget(tv if tv is not None else self.placeholder)
+        self._sync_buttons()
+        self.current_changed.emit(sid)
+
+    def _sync_buttons(self) -> None:
+        has = bool(self.current())
+        self.export_md.setEnabled(has)
+        self.export_json.setEnabled(has)
+
+    def _export(self, fmt: str) -> None:
+        if self.current():
+            self.export_requested.emit(self.current(), fmt)

@@ -1,0 +1,333 @@
+"""The host's main window: the panels, wired to the bridge's signals and actions."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from heartlink_desktop import __version__
+from heartlink_desktop.gui.bridge import Bridge
+from heartlink_desktop.gui.model import LiveSessions, to_json, to_markdown
+from heartlink_desktop.gui.panels import CertPanel, JoinPanel, SettingsDialog, StatusPanel
+from heartlink_desktop.gui.sessions import SlotsPanel, TranscriptPanel
+from heartlink_desktop.paths import atomic_write, resource
+
+log = logging.getLogger(__name__)
+
+SPICE_NAMES = {1: "1 · Spark", 2: "2 · Warm", 3: "3 · Hot", 4: "4 · Inferno"}
+
+
+def app_icon() -> QIcon:
+    icon = QIcon()
+    for size in (16, 24, 32, 48, 64, 128, 256):
+        path = resource("icons", f"heartlink-{size}.png")
+        if path.exists():
+            icon.addFile(str(path))
+    return icon
+
+
+def about_text(paths_data: Path) -> str:
+    return (
+        f"HeartLink Desktop {__version__}\n\n"
+        "Hosts a private video conversation for two people on the same network, with a gentle "
+        "facilitator. Nothing leaves this network; each conversation's file is deleted when it ends.\n\n"
+        f"Data folder: {paths_data}"
+    )
+
+
+class MainWindow(QMainWindow):
+    closing = Signal()  # the host closed the window: stop the server, then quit
+
+    LINGER_MS = 5000  # an ended conversation's card stays this long, showing who left
+
+    def __init__(self, bridge: Bridge) -> None:
+        super().__init__()
+        self.bridge = bridge
+        self.model = LiveSessions()
+        self._gone: set[str] = set()  # ended conversations whose cards were taken away
+        self.setWindowTitle("HeartLink")
+        self.setWindowIcon(app_icon())
+        self.resize(1180, 760)
+
+        self.join = JoinPanel()
+        self.cert = CertPanel()
+        self.status = StatusPanel()
+        self.slots = SlotsPanel()
+        self.transcript = TranscriptPanel()
+        self.end_button = QPushButton("End session")
+        self.end_button.setToolTip("End the selected conversation; both phones are told it ended")
+        self.ask_button = QPushButton("Ask the facilitator")
+        self.ask_button.setToolTip("Have the facilitator offer a question now")
+        self.reset_button = QPushButton("Reset")
+        self.reset_button.setToolTip(
+            "End every conversation, delete their files and make a new join link (old links stop working)"
+        )
+        self.reset_button.setStyleSheet("QPushButton { color: #c62828; font-weight: 600; }")
+        self.spiciness = QComboBox()
+        self.spiciness.setAccessibleName("Spiciness")
+        for level, label in SPICE_NAMES.items():
+            self.spiciness.addItem(label, level)
+        self.spiciness.setCurrentIndex(self.spiciness.findData(bridge.settings.spiciness))
+        self.about_box: QMessageBox | None = None
+        self.settings_dialog: SettingsDialog | None = None
+        self._build()
+        self._menus()
+        self._wire()
+        self._tick = QTimer(self)
+        self._tick.setInterval(1000)
+        self._tick.timeout.connect(self._redraw_slots)
+        self._tick.start()
+        self._refresh_all()
+
+    # -- layout ---------------------------------------------------------------------------
+    def _build(self) -> None:
+        left = QWidget()
+        lv = QVBoxLayout(left)
+        lv.setContentsMargins(0, 0, 0, 0)
+        lv.addWidget(self.join, 1)
+        lv.addWidget(self.cert)
+        right = QWidget()
+        rv = QVBoxLayout(right)
+        rv.setContentsMargins(0, 0, 0, 0)
+        rv.addWidget(self.status)
+        pairs = QGroupBox("Conversations")
+        pv = QVBoxLayout(pairs)
+        pv.addWidget(self.slots)
+        rv.addWidget(pairs, 2)
+        talk = QGroupBox("Transcript")
+        tv = QVBoxLayout(talk)
+        tv.addWidget(self.transcript)
+        rv.addWidget(talk, 3)
+        actions = QHBoxLayout()
+        actions.addWidget(self.end_button)
+        actions.addWidget(self.ask_button)
+        actions.addStretch(1)
+        actions.addWidget(QLabel("Spiciness"))
+        actions.addWidget(self.spiciness)
+        actions.addSpacing(16)
+        actions.addWidget(self.reset_button)
+        rv.addLayout(actions)
+        split = QSplitter()
+        split.addWidget(left)
+        split.addWidget(right)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+        split.setSizes([440, 720])
+        split.setChildrenCollapsible(False)
+        body = QWidget()
+        bl = QVBoxLayout(body)
+        bl.addWidget(split)
+        self.setCentralWidget(body)
+
+    def _menus(self) -> None:
+        file = self.menuBar().addMenu("&File")
+        settings = QAction("&Settings…", self)
+        settings.triggered.connect(self.open_settings)
+        file.addAction(settings)
+        file.addSeparator()
+        quit_ = QAction("&Quit", self)
+        quit_.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_.triggered.connect(self.close)
+        file.addAction(quit_)
+        help_ = self.menuBar().addMenu("&Help")
+        about = QAction("&About HeartLink", self)
+        about.triggered.connect(self.open_about)
+        help_.addAction(about)
+
+    def _wire(self) -> None:
+        b = self.bridge
+        b.session_changed.connect(self._on_session)
+        b.slot_state.connect(self._on_slot_state)
+        b.transcript_line.connect(self._on_line)
+        b.session_ended.connect(self._on_ended)
+        b.queue_changed.connect(self._on_queue)
+        b.listening.connect(lambda *_: self._refresh_all())
+        b.stopped.connect(self.status.show_stopped)
+        b.clients_changed.connect(lambda *_: self._refresh_counts())
+        b.url_changed.connect(lambda *_: self._refresh_join())
+        b.certificate_changed.connect(lambda *_: self._refresh_cert())
+        b.port_busy.connect(self.status.show_port_busy)
+        b.problem.connect(self.status.show_problem)
+        b.reset_done.connect(self._on_reset_done)
+        self.join.address_chosen.connect(b.choose_address)
+        self.cert.regenerate.connect(b.regenerate_certificate)
+        self.status.use_port.connect(b.start_on_port)
+        self.slots.selected.connect(self.transcript.select)
+        self.transcript.current_changed.connect(self._on_current)
+        self.transcript.export_requested.connect(self.export_dialog)
+        self.end_button.clicked.connect(self.end_selected)
+        self.ask_button.clicked.connect(self.ask_facilitator)
+        self.reset_button.clicked.connect(self.reset)
+        self.spiciness.activated.connect(lambda i: b.set_spiciness(int(self.spiciness.itemData(i))))
+
+    # -- drawing --------------------------------------------------------------------------
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def _refresh_all(self) -> None:
+        self._refresh_join()
+        self._refresh_cert()
+        host = self.bridge.host
+        if self.bridge.running and host.port:
+            self.status.show_listening(host.address, host.port, host.settings.host)
+        self._refresh_counts()
+        self._redraw_slots()
+
+    def _refresh_join(self) -> None:
+        host = self.bridge.host
+        if self.bridge.running:
+            self.join.show_url(host.join_url)
+        self.join.show_addresses(host.addresses, host.address)
+        self._refresh_cert()
+
+    def _refresh_cert(self) -> None:
+        host = self.bridge.host
+        self.cert.show_status(host.cert, host.address, host.port if self.bridge.running else None)
+
+    def _refresh_counts(self) -> None:
+        host = self.bridge.host
+        queue = self.model.queue if host.settings.queue_enabled else None
+        self.status.show_counts(len(host.clients), len(self.model.live()), host.settings.max_pairs, queue)
+
+    def _redraw_slots(self) -> None:
+        shown = [v for v in self.model.views.values() if v.session_id not in self._gone]
+        self.slots.show_views(shown, self.bridge.host.settings.max_pairs, self.now())
+        self._sync_actions()
+
+    def _sync_actions(self) -> None:
+        v = self.model.views.get(self.transcript.current())
+        live = v is not None and not v.ended
+        self.end_button.setEnabled(live)
+        self.ask_button.setVisible(self.bridge.has_facilitator)
+        self.ask_button.setEnabled(live and v is not None and v.status == "active")
+
+    # -- bridge signals -------------------------------------------------------------------
+    def _on_session(self, session_id: str, snapshot: dict[str, Any]) -> None:
+        v = self.model.apply_snapshot(session_id, snapshot, self.now())
+        self.transcript.ensure(v)
+        self._redraw_slots()
+        self._refresh_counts()
+
+    def _on_slot_state(self, session_id: str, role: str, state: str) -> None:
+        if self.model.set_state(session_id, role, state) is not None:
+            self._redraw_slots()
+
+    def _on_line(self, session_id: str, entry: dict[str, Any]) -> None:
+        v = self.model.add_line(session_id, entry)
+        self.transcript.add(v, entry)
+
+    def _on_ended(self, session_id: str, reason: str, summary: str) -> None:
+        v = self.model.end(session_id, reason, summary)
+        self.transcript.ensure(v)
+        self._redraw_slots()
+        self._refresh_counts()
+        QTimer.singleShot(self.LINGER_MS, self, lambda: self._retire(session_id))  # dies with the window
+
+    def _retire(self, session_id: str) -> None:
+        v = self.model.views.get(session_id)
+        if v is not None and v.ended:
+            self._gone.add(session_id)
+            self._redraw_slots()
+
+    def _on_queue(self, count: int) -> None:
+        self.model.queue = count
+        self._refresh_counts()
+
+    def _on_current(self, session_id: str) -> None:
+        self.slots.select(session_id)
+        self._sync_actions()
+
+    def _on_reset_done(self) -> None:
+        self.model.clear()
+        self._gone.clear()
+        self.transcript.remove_all()
+        self._refresh_all()
+
+    # -- actions --------------------------------------------------------------------------
+    def end_selected(self) -> None:
+        sid = self.transcript.current()
+        v = self.model.views.get(sid)
+        if v is not None and not v.ended:
+            self.bridge.end_session(sid)
+
+    def ask_facilitator(self) -> None:
+        sid = self.transcript.current()
+        if sid:
+            self.bridge.interject(sid)
+
+    def reset(self) -> None:
+        self.bridge.reset()
+
+    def export(self, session_id: str, fmt: str, path: Path) -> Path:
+        """Write one conversation to a file the host chose (private to this user)."""
+        v = self.model.views[session_id]
+        if fmt == "md":
+            data = to_markdown(v)
+            path = path if path.suffix else path.with_suffix(".md")
+        else:
+            data = to_json(v, self.now())
+            path = path if path.suffix else path.with_suffix(".json")
+        atomic_write(path, data.encode("utf-8"), 0o600)
+        return path
+
+    def export_dialog(self, session_id: str, fmt: str) -> None:
+        v = self.model.views.get(session_id)
+        if v is None:
+            return
+        what = "Markdown (*.md)" if fmt == "md" else "JSON (*.json)"
+        default = str(Path.home() / f"heartlink-conversation-{v.number}.{fmt}")
+        chosen, _ = QFileDialog.getSaveFileName(self, "Export the transcript", default, what)
+        if not chosen:
+            return
+        try:
+            written = self.export(session_id, fmt, Path(chosen))
+        except OSError as exc:
+            self.status.show_problem(f"Could not write {chosen}: {exc.strerror or exc}")
+            return
+        self.statusBar().showMessage(f"Saved {written}", 8000)
+
+    def open_settings(self) -> SettingsDialog:
+        dialog = SettingsDialog(self.bridge.settings, self)
+        dialog.saved.connect(self._settings_saved)
+        dialog.open()  # window-modal, never blocks the loop
+        self.settings_dialog = dialog
+        return dialog
+
+    def _settings_saved(self, values: dict[str, Any]) -> None:
+        if self.bridge.save(**values):
+            self.statusBar().showMessage(
+                "Saved. The port and the number of conversations apply at the next start.", 10000
+            )
+
+    def open_about(self) -> QMessageBox:
+        box = QMessageBox(self)
+        box.setWindowTitle("About HeartLink")
+        box.setIconPixmap(app_icon().pixmap(64, 64))
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(about_text(self.bridge.paths.data))
+        box.open()
+        self.about_box = box
+        return box
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._tick.stop()
+        self.closing.emit()
+        event.accept()

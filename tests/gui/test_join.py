@@ -1,0 +1,66 @@
+"""The join panel, the certificate and the server status, with the real server on the window's loop."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import zxingcpp
+from PIL import Image
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QWidget
+
+from tests.gui.conftest import open_gui
+
+pytestmark = pytest.mark.asyncio
+
+
+def decode(widget: QWidget) -> list[str]:
+    """Read the QR codes in what the widget actually drew, with a real decoder."""
+    image = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
+    w, h, stride = image.width(), image.height(), image.bytesPerLine()
+    pil = Image.frombuffer("RGB", (w, h), bytes(image.constBits()), "raw", "RGB", stride, 1)
+    return [r.text for r in zxingcpp.read_barcodes(pil)]
+
+
+async def test_window_shows_the_join_url_and_a_qr_that_decodes_to_it(
+    capsys: pytest.CaptureFixture[str], data_dir: Path
+) -> None:
+    async with open_gui(data_dir) as gui:
+        host = gui.host
+        url = host.join_url
+        assert url.startswith("https://") and f":{host.port}/?t={host.token}" in url
+        assert gui.window.join.url.text() == url
+        assert decode(gui.window.join.qr) == [url]
+        assert f"Join URL: {url}" in capsys.readouterr().out
+
+
+async def test_certificate_panel_shows_fingerprint_expiry_coverage_and_the_ca_link(data_dir: Path) -> None:
+    async with open_gui(data_dir) as gui:
+        host, cert = gui.host, gui.window.cert
+        assert host.cert is not None
+        assert cert.fingerprint.text() == host.cert.short_fingerprint
+        assert host.cert.not_after.astimezone().strftime("%Y") in cert.valid_until.text()
+        assert cert.coverage.text() == f"✓ Covers {host.address}"
+        assert cert.regen.isHidden()
+        assert cert.ca_url.text() == f"https://{host.address}:{host.port}/ca.crt"
+
+
+async def test_status_shows_address_port_phones_and_conversations(data_dir: Path) -> None:
+    async with open_gui(data_dir) as gui:
+        from tests.support import Clients, until
+
+        status = gui.window.status
+        host = gui.host
+        assert f"Listening on {host.address}:{host.port}" in status.state.text()
+        assert status.counts.text() == "0 phones connected · 0 of 1 conversation live"
+        clients = Clients(host)
+        try:
+            a = await clients.new("a")
+            await until(lambda: status.counts.text().startswith("1 phone connected"))
+            await a.join("Alice")
+            await until(lambda: status.counts.text() == "1 phone connected · 1 of 1 conversation live")
+        finally:
+            await clients.close()
+        await until(lambda: status.counts.text() == "0 phones connected · 0 of 1 conversation live")
+        assert status.error.isHidden()
