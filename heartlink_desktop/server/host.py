@@ -53,6 +53,12 @@ async def _no_summary(snapshot: dict[str, Any]) -> str:
     return ""
 
 
+def same_origin(origin: str | None, environ: dict[str, Any]) -> bool:
+    """Engine.IO's own same-origin check takes every aiohttp request for plain http and so
+    refuses the page's https origin; this accepts exactly the origin the page came from."""
+    return origin == f"https://{environ.get('HTTP_HOST', '')}"
+
+
 @web.middleware
 async def _security_headers(request: web.Request, handler: Any) -> web.StreamResponse:
     response: web.StreamResponse = await handler(request)
@@ -108,6 +114,7 @@ class HostServer:
         self.sio = socketio.AsyncServer(
             async_mode="aiohttp",
             max_http_buffer_size=ENGINE_MAX_BYTES,
+            cors_allowed_origins=same_origin,
             ping_interval=PING_INTERVAL,
             ping_timeout=PING_TIMEOUT,
         )

@@ -1,0 +1,69 @@
+// The Socket.IO connection to the host, and the resume secret that lets it reclaim a slot.
+
+import { io } from "/vendor/socket.io.esm.min.js";
+
+const KEY = "heartlink.resume";
+
+function stored() {
+  try {
+    const value = JSON.parse(sessionStorage.getItem(KEY) || "null");
+    return value && typeof value.resume === "string" ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * socket.auth always holds {token} or {token, resume} with the newest secret, so the
+ * client's own automatic reconnection presents it.
+ */
+export class Link {
+  constructor(token) {
+    this.token = token;
+    this.saved = stored(); // {session_id, resume} from before a reload, or null
+    this.socket = io({
+      auth: this.auth(),
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 4000,
+      timeout: 10000,
+    });
+  }
+
+  auth() {
+    return this.saved ? { token: this.token, resume: this.saved.resume } : { token: this.token };
+  }
+
+  get hasResume() {
+    return this.saved !== null;
+  }
+
+  /** Keep the newest secret of this session (sessionStorage: this tab only). */
+  keep(sessionId, resume) {
+    this.saved = { session_id: sessionId, resume };
+    try {
+      sessionStorage.setItem(KEY, JSON.stringify(this.saved));
+    } catch {
+      // without storage a reload cannot reclaim, but a reconnect still can
+    }
+    this.socket.auth = this.auth();
+  }
+
+  /** Forget the secret: the session is over, or the host refused it. */
+  drop() {
+    this.saved = null;
+    try {
+      sessionStorage.removeItem(KEY);
+    } catch {
+      // nothing stored
+    }
+    this.socket.auth = this.auth();
+  }
+
+  emit(event, payload) {
+    this.socket.emit(event, payload);
+  }
+
+  on(event, handler) {
+    this.socket.on(event, handler);
+  }
+}

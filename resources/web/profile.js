@@ -1,0 +1,77 @@
+// The profile form: kept on the device (localStorage) and read into what `join` sends.
+
+const KEY = "heartlink.profile";
+
+function tags(text) {
+  const out = [];
+  for (const raw of String(text || "").split(",")) {
+    const word = raw.trim().replace(/\s+/g, " ");
+    if (word && !out.some((w) => w.toLowerCase() === word.toLowerCase())) out.push(word);
+  }
+  return out.slice(0, 20);
+}
+
+/** The form's content as the wire's profile object (empty fields left out). */
+export function readForm(form) {
+  const f = form.elements;
+  const profile = { name: f.name.value.trim().replace(/\s+/g, " ") };
+  const age = parseInt(f.age.value, 10);
+  if (Number.isInteger(age)) profile.age = age;
+  if (f.personality_type.value) profile.personality_type = f.personality_type.value;
+  const hobbies = tags(f.hobbies.value);
+  if (hobbies.length) profile.hobbies = hobbies;
+  const interests = tags(f.interests.value);
+  if (interests.length) profile.interests = interests;
+  const goal = f.goal.value.trim().replace(/\s+/g, " ");
+  if (goal) profile.goal = goal;
+  const spice = parseInt(f.spice_level.value, 10);
+  profile.spice_level = Number.isInteger(spice) ? spice : 2;
+  return profile;
+}
+
+/** The raw field values, as typed (so a reload shows exactly what was there). */
+function rawValues(form) {
+  const f = form.elements;
+  return {
+    name: f.name.value,
+    age: f.age.value,
+    personality_type: f.personality_type.value,
+    hobbies: f.hobbies.value,
+    interests: f.interests.value,
+    goal: f.goal.value,
+    spice_level: f.spice_level.value || "2",
+  };
+}
+
+export function saveForm(form) {
+  try {
+    localStorage.setItem(KEY, JSON.stringify(rawValues(form)));
+  } catch {
+    // storage can be full or disabled (private mode): the form still works, it is just not kept
+  }
+}
+
+export function restoreForm(form) {
+  let saved = null;
+  try {
+    saved = JSON.parse(localStorage.getItem(KEY) || "null");
+  } catch {
+    saved = null;
+  }
+  if (!saved || typeof saved !== "object") return false;
+  const f = form.elements;
+  for (const key of ["name", "age", "hobbies", "interests", "goal"]) {
+    if (typeof saved[key] === "string") f[key].value = saved[key];
+  }
+  if (["", "introvert", "ambivert", "extrovert"].includes(saved.personality_type)) {
+    f.personality_type.value = saved.personality_type;
+  }
+  if (["1", "2", "3", "4"].includes(saved.spice_level)) f.spice_level.value = saved.spice_level;
+  return true;
+}
+
+/** Keep the form saved as it is typed. */
+export function keepForm(form) {
+  form.addEventListener("input", () => saveForm(form));
+  form.addEventListener("change", () => saveForm(form));
+}

@@ -1,0 +1,168 @@
+// The transcript pane, speech to text (where the browser has it) and reading questions aloud.
+
+/** Lines `Name: text`; the facilitator's styled apart. Text goes in with textContent only. */
+export class Transcript {
+  constructor(list) {
+    this.list = list;
+  }
+
+  clear() {
+    this.list.replaceChildren();
+  }
+
+  /** entry: {speaker, name, text}; mine: whether this device's person said it. */
+  add(entry, mine = false) {
+    const ai = entry.speaker === "AI";
+    const li = document.createElement("li");
+    li.className = ai ? "line line-ai" : mine ? "line line-mine" : "line line-peer";
+    const who = document.createElement("span");
+    who.className = "who";
+    who.textContent = `${entry.name || (ai ? "HeartLink" : entry.speaker || "?")}:`;
+    const text = document.createElement("span");
+    text.className = "text";
+    text.textContent = String(entry.text ?? "");
+    li.append(who, " ", text);
+    const atBottom = this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 40;
+    this.list.append(li);
+    while (this.list.children.length > 500) this.list.firstElementChild.remove();
+    if (atBottom || mine) this.list.scrollTop = this.list.scrollHeight;
+    return li;
+  }
+
+  replace(entries, myRole) {
+    this.clear();
+    for (const e of entries || []) this.add(e, e.speaker === myRole);
+  }
+}
+
+const Recognition = window.SpeechRecognition || window.webkitSpeechRecognition;
+
+/**
+ * Browser speech recognition, continuous, final results only are sent.
+ * onFinal(text); onInterim(text); onProblem(plain words) when it stops for good.
+ */
+export class SpeechInput {
+  static get supported() {
+    return typeof Recognition === "function";
+  }
+
+  constructor({ onFinal, onInterim, onProblem }) {
+    this.onFinal = onFinal;
+    this.onInterim = onInterim;
+    this.onProblem = onProblem;
+    this.wanted = false;
+    this.paused = false;
+    this.rec = null;
+    this.quickEnds = 0;
+  }
+
+  start() {
+    this.wanted = true;
+    this.quickEnds = 0;
+    this.begin();
+  }
+
+  stop() {
+    this.wanted = false;
+    this.end();
+  }
+
+  /** Paused while the microphone is muted. */
+  pause(on) {
+    this.paused = on;
+    if (on) this.end();
+    else if (this.wanted) this.begin();
+  }
+
+  begin() {
+    if (!SpeechInput.supported || this.rec || !this.wanted || this.paused) return;
+    const rec = new Recognition();
+    rec.continuous = true;
+    rec.interimResults = true;
+    rec.lang = navigator.language || "en-US";
+    const started = Date.now();
+    rec.onresult = (event) => {
+      let interim = "";
+      for (let i = event.resultIndex; i < event.results.length; i++) {
+        const text = event.results[i][0].transcript.trim();
+        if (event.results[i].isFinal) {
+          if (text) this.onFinal(text);
+        } else {
+          interim += text + " ";
+        }
+      }
+      this.onInterim(interim.trim());
+    };
+    rec.onerror = (event) => {
+      if (event.error === "not-allowed" || event.error === "service-not-allowed") {
+        this.wanted = false;
+        this.onProblem("Speech to text is not allowed on this device. Type your messages instead.");
+      } else if (event.error === "network") {
+        this.wanted = false;
+        this.onProblem("Speech to text needs the browser's speech service, which cannot be reached. Type instead.");
+      }
+    };
+    rec.onend = () => {
+      if (this.rec !== rec) return;
+      this.rec = null;
+      this.onInterim("");
+      // browsers stop listening after a pause; start again, unless it keeps stopping at once
+      this.quickEnds = Date.now() - started < 1000 ? this.quickEnds + 1 : 0;
+      if (this.quickEnds >= 5) {
+        this.wanted = false;
+        this.onProblem("Speech to text keeps stopping on this device. Type your messages instead.");
+        return;
+      }
+      if (this.wanted && !this.paused) setTimeout(() => this.begin(), 300);
+    };
+    this.rec = rec;
+    try {
+      rec.start();
+    } catch {
+      this.rec = null;
+    }
+  }
+
+  end() {
+    const rec = this.rec;
+    this.rec = null;
+    this.onInterim("");
+    if (rec) {
+      rec.onend = null;
+      try {
+        rec.abort();
+      } catch {
+        // not started
+      }
+    }
+  }
+}
+
+/** Reads the facilitator's lines aloud with speechSynthesis, when switched on. */
+export class ReadAloud {
+  static get supported() {
+    return "speechSynthesis" in window && typeof window.SpeechSynthesisUtterance === "function";
+  }
+
+  constructor() {
+    this.on = false;
+  }
+
+  set(on) {
+    this.on = on && ReadAloud.supported;
+    if (!ReadAloud.supported) return;
+    if (this.on) {
+      // iOS speaks only after a first utterance started from a tap: this is that tap
+      window.speechSynthesis.speak(new SpeechSynthesisUtterance(""));
+    } else {
+      window.speechSynthesis.cancel();
+    }
+  }
+
+  say(text) {
+    if (!this.on) return;
+    const u = new SpeechSynthesisUtterance(String(text));
+    u.lang = navigator.language || "en-US";
+    window.speechSynthesis.speak(u);
+  }
+}

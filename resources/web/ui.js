@@ -1,0 +1,100 @@
+// Screens, banners and the plain words the page shows; peer text only ever via textContent.
+
+export const $ = (id) => document.getElementById(id);
+
+const SCREENS = ["loading", "problem", "profile", "call", "ended"];
+
+/** Show one screen, hide the others; focus its heading when it has one (for screen readers). */
+export function showScreen(name) {
+  for (const s of SCREENS) $(`screen-${s}`).hidden = s !== name;
+  const changed = document.body.dataset.screen !== name;
+  document.body.dataset.screen = name;
+  if (changed) {
+    const heading = $(`screen-${name}`).querySelector("h1[tabindex]");
+    if (heading) heading.focus({ preventScroll: true });
+    window.scrollTo(0, 0);
+  }
+}
+
+export function currentScreen() {
+  return document.body.dataset.screen;
+}
+
+/** Set an element's text and hide it when there is none. */
+export function say(el, text) {
+  el.textContent = text || "";
+  el.hidden = !text;
+}
+
+const history = [];
+
+/** Show or hide a banner; every text shown is kept in a short history (a test hook). */
+export function banner(id, text) {
+  const el = $(id);
+  if (text && el.textContent !== text) history.push({ id, text, at: Date.now() });
+  if (history.length > 100) history.shift();
+  say(el, text);
+}
+
+export function bannerHistory() {
+  return history.slice();
+}
+
+let toastTimer = null;
+
+export function toast(text, ms = 5000) {
+  const el = $("toast");
+  say(el, text);
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => say(el, ""), ms);
+}
+
+/** `29 · extrovert · hiking, jazz`, as the host writes it. */
+export function oneLine(profile) {
+  if (!profile) return "";
+  const parts = [];
+  if (Number.isInteger(profile.age)) parts.push(String(profile.age));
+  if (profile.personality_type) parts.push(profile.personality_type);
+  const hobbies = Array.isArray(profile.hobbies) ? profile.hobbies : [];
+  const interests = Array.isArray(profile.interests) ? profile.interests : [];
+  const tags = hobbies.concat(interests.filter((i) => !hobbies.includes(i)));
+  if (tags.length) parts.push(tags.slice(0, 4).join(", "));
+  return parts.join(" · ");
+}
+
+const PHASES = { waiting: "Waiting", icebreaker: "Icebreaker", deep_dive: "Deep dive", decision: "Decision" };
+
+export function phaseName(phase) {
+  return PHASES[phase] || "";
+}
+
+/**
+ * Why a conversation ended, in plain words.
+ * ctx: {partner: name or "", byMe: bool, hadPartner: bool}
+ */
+export function endedText(reason, ctx) {
+  const who = ctx.partner || "Your partner";
+  if (ctx.byMe) return "You ended the conversation.";
+  switch (reason) {
+    case "peer_left":
+      return ctx.hadPartner ? `${who} ended the conversation.` : "The conversation ended.";
+    case "peer_disconnected":
+      return `${who} lost the connection and did not come back in time, so the conversation ended.`;
+    case "host_ended":
+      return "The host ended the conversation.";
+    case "reset":
+      return "The host started a new round, so every conversation ended.";
+    case "host_stopped":
+      return "The host closed HeartLink.";
+    case "timeout":
+      return ctx.hadPartner
+        ? "The conversation ended by itself after a long time with nobody speaking or typing."
+        : "Nobody joined in time, so the wait ended. You can try again.";
+    case "connection_lost":
+      return "This device lost its connection to the host, so the conversation ended.";
+    case "invalid_resume":
+      return "The conversation has ended: your partner waited too long for you to come back.";
+    default:
+      return "The conversation ended.";
+  }
+}

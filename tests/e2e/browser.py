@@ -1,0 +1,159 @@
+"""Real Chromium against the real host: the host as a subprocess, pages of phone size."""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--allow-loopback-in-peer-connection",
+]
+PHONE = {"width": 390, "height": 844}
+WAIT_MS = 20_000  # the longest any single expected change on a page may take
+START_TIMEOUT = 30.0
+
+expect.set_options(timeout=WAIT_MS)
+
+
+class HostProcess:
+    """`python -m heartlink_desktop --headless` on 127.0.0.1, port 0; stopped with SIGTERM."""
+
+    def __init__(self, data_dir: Path, *extra: str) -> None:
+        self.data_dir = data_dir
+        self.extra = list(extra)
+        self.proc: subprocess.Popen[str] | None = None
+        self.url = ""
+        self.output: list[str] = []
+        self._lines: queue.Queue[str | None] = queue.Queue()
+
+    def start(self) -> str:
+        cmd = [
+            sys.executable, "-m", "heartlink_desktop", "--headless", "--host", "127.0.0.1",
+            "--port", "0", "--data-dir", str(self.data_dir), *self.extra,
+        ]
+        self.proc = subprocess.Popen(
+            cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        threading.Thread(target=self._read, daemon=True).start()
+        while True:
+            try:
+                line = self._lines.get(timeout=START_TIMEOUT)
+            except queue.Empty:
+                self.stop()
+                raise RuntimeError("the host did not print its join URL in time") from None
+            if line is None:
+                raise RuntimeError("the host exited before listening:\n" + "".join(self.output))
+            if "Join URL:" in line:
+                self.url = loopback(line.split("Join URL:", 1)[1].strip())
+                return self.url
+
+    def _read(self) -> None:
+        assert self.proc is not None and self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.output.append(line)
+            self._lines.put(line)
+        self._lines.put(None)
+
+    def stop(self) -> int | None:
+        if self.proc is None or self.proc.poll() is not None:
+            return self.proc.returncode if self.proc else None
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            return self.proc.wait(timeout=5)
+
+
+def loopback(url: str) -> str:
+    """The join URL with its LAN address replaced by 127.0.0.1 (the certificate covers it)."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(netloc=f"127.0.0.1:{parts.port}"))
+
+
+def launch(p: Playwright) -> Browser:
+    return p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+
+
+def new_phone(browser: Browser) -> BrowserContext:
+    return browser.new_context(
+        viewport=PHONE,
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        ignore_https_errors=True,
+        permissions=["camera", "microphone"],
+    )
+
+
+def open_page(context: BrowserContext, url: str) -> Page:
+    page = context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    page.goto(url)
+    expect(page.locator("#screen-profile")).to_be_visible()
+    return page
+
+
+def fill_profile(page: Page, name: str, **fields: Any) -> None:
+    page.fill("#f-name", name)
+    if "age" in fields:
+        page.fill("#f-age", str(fields["age"]))
+    if "personality" in fields:
+        page.select_option("#f-personality", fields["personality"])
+    if "hobbies" in fields:
+        page.fill("#f-hobbies", fields["hobbies"])
+    if "interests" in fields:
+        page.fill("#f-interests", fields["interests"])
+    if "goal" in fields:
+        page.fill("#f-goal", fields["goal"])
+    if "spice" in fields:
+        page.click(f"label[for=spice-{fields['spice']}]")
+
+
+def join(page: Page, name: str, **fields: Any) -> None:
+    fill_profile(page, name, **fields)
+    page.click("#btn-enter")
+    expect(page.locator("#screen-call")).to_be_visible()
+
+
+REMOTE_PLAYS = """() => {
+  const v = document.querySelector('#remote-video');
+  const hl = window.heartlink;
+  if (!v || !v.srcObject || !hl || !hl.localStream || !hl.pc) return false;
+  const track = v.srcObject.getVideoTracks()[0];
+  const local = hl.localStream.getTracks().map((t) => t.id);
+  const remoteIds = hl.pc.getReceivers().map((r) => r.track && r.track.id);
+  return v.videoWidth > 0 && v.currentTime > 0 && !v.paused && !!track && track.readyState === 'live'
+    && !local.includes(track.id) && remoteIds.includes(track.id)
+    && v.srcObject !== document.querySelector('#local-video').srcObject
+    && hl.pc.connectionState === 'connected';
+}"""
+
+
+def wait_remote_video(page: Page, timeout_ms: int = WAIT_MS) -> None:
+    """The page's big <video> plays the partner's live track (not this page's own camera)."""
+    page.wait_for_function(REMOTE_PLAYS, timeout=timeout_ms)
+
+
+def video_time(page: Page) -> float:
+    return float(page.evaluate("document.querySelector('#remote-video').currentTime"))

@@ -1,0 +1,143 @@
+"""The peer page in real Chromium with fake camera and microphone, against the real host."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.browser import fill_profile, join, new_phone, video_time, wait_remote_video
+
+pytestmark = pytest.mark.e2e
+
+Phone = Callable[[], Page]
+
+# Markup typed by a person must arrive as the same literal text, creating no element.
+MARKUP = '<b>bold</b> <img src=x onerror="window.pwned=1"> & <script>window.pwned=2</script> &amp;'
+
+
+def pair(phone: Phone) -> tuple[Page, Page]:
+    alice = phone()
+    join(alice, "Alice", age=29, personality="extrovert", hobbies="hiking, jazz")
+    expect(alice.locator("#status")).to_have_text("🟡 Waiting for peer...")
+    bob = phone()
+    join(bob, "Bob", age=31, interests="films")
+    for page in (alice, bob):
+        expect(page.locator("#status")).to_have_text("🟢 Connected")
+    return alice, bob
+
+
+def keeps_playing(page: Page) -> None:
+    """The remote video's clock moves on (the call is live, not a frozen frame)."""
+    t = video_time(page)
+    page.wait_for_function("t => document.querySelector('#remote-video').currentTime > t", arg=t + 0.5)
+
+
+def test_two_peers_reach_a_live_call_with_each_others_video(phone: Phone) -> None:
+    alice, bob = pair(phone)
+    wait_remote_video(alice)
+    wait_remote_video(bob)
+    keeps_playing(alice)
+    keeps_playing(bob)
+    expect(alice.locator("#partner-name")).to_have_text("Bob")
+    expect(bob.locator("#partner-name")).to_have_text("Alice")
+    expect(bob.locator("#partner-line")).to_have_text("29 · extrovert · hiking, jazz")
+    for page in (alice, bob):
+        expect(page.locator("#stage-message")).to_be_hidden()
+        assert page.evaluate("document.querySelector('#local-video').muted")
+        assert page.evaluate("window.heartlink.pc.getConfiguration().iceServers.length") == 0
+
+
+def test_a_third_person_is_told_the_room_is_full_and_the_call_goes_on(phone: Phone) -> None:
+    alice, bob = pair(phone)
+    wait_remote_video(alice)
+    wait_remote_video(bob)
+    carol = phone()
+    fill_profile(carol, "Carol")
+    carol.click("#btn-enter")
+    expect(carol.locator("#profile-notice")).to_contain_text("Matchmaking room is full")
+    expect(carol.locator("#screen-profile")).to_be_visible()
+    expect(carol.locator("#f-name")).to_have_value("Carol")
+    assert carol.evaluate("window.heartlink.localStream === null")  # the camera is let go
+    for page in (alice, bob):
+        expect(page.locator("#status")).to_have_text("🟢 Connected")
+        keeps_playing(page)
+
+
+def test_a_typed_line_reaches_the_other_page_as_literal_text(phone: Phone) -> None:
+    alice, bob = pair(phone)
+    alice.fill("#say", MARKUP)
+    alice.press("#say", "Enter")
+    line = bob.locator("#transcript li.line-peer").last
+    expect(line).to_have_text(f"Alice: {MARKUP}")
+    assert line.locator(".text").evaluate("e => e.textContent") == MARKUP
+    assert line.locator(".text").evaluate("e => e.childElementCount") == 0
+    assert bob.locator("#transcript b, #transcript img, #transcript script").count() == 0
+    assert bob.evaluate("window.pwned === undefined")
+    expect(alice.locator("#say")).to_have_value("")
+    expect(alice.locator("#transcript li.line-mine .text")).to_have_text(MARKUP)
+    bob.fill("#say", "Hi Alice")
+    bob.click("#btn-send")
+    expect(alice.locator("#transcript li.line-peer")).to_have_text("Bob: Hi Alice")
+    assert alice.evaluate("window.pwned === undefined")
+
+
+def test_ending_the_call_on_one_page_shows_the_ended_screen_on_the_other(phone: Phone) -> None:
+    alice, bob = pair(phone)
+    wait_remote_video(bob)
+    alice.click("#btn-end")
+    expect(alice.locator("#screen-ended")).to_be_visible()
+    expect(alice.locator("#ended-reason")).to_have_text("You ended the conversation.")
+    expect(bob.locator("#screen-ended")).to_be_visible()
+    expect(bob.locator("#ended-reason")).to_have_text("Alice ended the conversation.")
+    for page in (alice, bob):
+        assert page.evaluate("window.heartlink.localStream === null && window.heartlink.pc === null")
+    bob.click("#btn-restart")
+    expect(bob.locator("#screen-profile")).to_be_visible()
+    expect(bob.locator("#f-name")).to_have_value("Bob")
+
+
+def test_a_person_waiting_alone_can_leave_and_join_again(phone: Phone) -> None:
+    alice = phone()
+    join(alice, "Alice")
+    expect(alice.locator("#status")).to_have_text("🟡 Waiting for peer...")
+    expect(alice.locator("#btn-end")).to_have_text("✖ Leave")
+    alice.click("#btn-end")
+    expect(alice.locator("#screen-profile")).to_be_visible()
+    join(alice, "Alice")
+    expect(alice.locator("#status")).to_have_text("🟡 Waiting for peer...")
+    bob = phone()
+    join(bob, "Bob")
+    expect(alice.locator("#status")).to_have_text("🟢 Connected")
+    wait_remote_video(alice)
+
+
+def test_the_profile_survives_a_reload(phone: Phone) -> None:
+    page = phone()
+    fill_profile(
+        page, "Dana", age=34, personality="ambivert", hobbies="climbing, chess",
+        interests="poetry", goal="Someone to laugh with", spice=3,
+    )
+    page.reload()
+    expect(page.locator("#screen-profile")).to_be_visible()
+    expect(page.locator("#f-name")).to_have_value("Dana")
+    expect(page.locator("#f-age")).to_have_value("34")
+    expect(page.locator("#f-personality")).to_have_value("ambivert")
+    expect(page.locator("#f-hobbies")).to_have_value("climbing, chess")
+    expect(page.locator("#f-interests")).to_have_value("poetry")
+    expect(page.locator("#f-goal")).to_have_value("Someone to laugh with")
+    expect(page.locator("#spice-3")).to_be_checked()
+
+
+def test_a_wrong_link_says_what_to_do(browser: Browser, host_url: str) -> None:
+    context = new_phone(browser)
+    try:
+        page = context.new_page()
+        page.goto(host_url.split("?", 1)[0] + "?t=not-the-token")
+        expect(page.locator("#screen-problem")).to_be_visible()
+        expect(page.locator("#problem-text")).to_contain_text("not valid")
+        page.goto(host_url.split("?", 1)[0])
+        expect(page.locator("#problem-text")).to_contain_text("QR code")
+    finally:
+        context.close()
