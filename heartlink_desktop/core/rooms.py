@@ -311,7 +311,9 @@ class Rooms:
             raise CoreError("invalid_resume", INVALID_RESUME)
         session, role = match
         until = session.reconnecting.get(role)
-        if until is None or now >= until:  # its socket is still here, or the grace ran out
+        if until is None:  # its socket is still here (the caller may wait for it to go)
+            raise CoreError("invalid_resume", INVALID_RESUME, {"in_use": True})
+        if now >= until:
             raise CoreError("invalid_resume", INVALID_RESUME)
         old = session.participants[role]
         del session.reconnecting[role]

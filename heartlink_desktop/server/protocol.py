@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,11 @@ if TYPE_CHECKING:
     from heartlink_desktop.server.host import HostServer
 
 log = logging.getLogger(__name__)
+
+# A page often comes back a moment before the host has seen its old socket close (a reload,
+# or a client that noticed a dead network first); a resume for a slot whose socket is still
+# connected waits this long for it to go before it is refused.
+RECLAIM_WAIT = 3.0
 
 
 class HeartLinkNamespace(socketio.AsyncNamespace):
@@ -51,10 +57,22 @@ class HeartLinkNamespace(socketio.AsyncNamespace):
                 {"error": "invalid_token"},
             )
         resume = auth.get("resume") if isinstance(auth, dict) else None
-        try:
-            self.host.client_connected(sid, resume)  # with a resume secret: reclaim the slot
-        except CoreError as exc:
-            raise socketio.exceptions.ConnectionRefusedError(exc.message, {"error": exc.code}) from None
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + RECLAIM_WAIT
+        while True:
+            try:
+                self.host.client_connected(sid, resume)  # with a resume secret: reclaim the slot
+                return
+            except CoreError as exc:
+                if exc.details.get("in_use") and loop.time() < deadline:
+                    await asyncio.sleep(0.05)  # the old socket may be closing right now
+                    if self._alive(sid):  # a socket that gave up waiting must not get the slot
+                        continue
+                raise socketio.exceptions.ConnectionRefusedError(exc.message, {"error": exc.code}) from None
+
+    def _alive(self, sid: str) -> bool:
+        eio_sid = self.host.sio.manager.eio_sid_from_sid(sid, "/")
+        return eio_sid is not None and eio_sid in self.host.sio.eio.sockets
 
     async def on_disconnect(self, sid: str, *args: Any) -> None:
         await self.host.client_disconnected(sid)

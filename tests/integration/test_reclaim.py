@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -169,3 +170,20 @@ async def test_no_grace_means_no_secret_and_a_disconnect_ends_at_once(data_dir: 
             assert (await peer.wait_for("connect_error"))["data"] == {"error": "invalid_resume"}
         finally:
             await clients.close()
+
+
+async def test_a_resume_that_beats_the_old_sockets_close_waits_for_it(
+    host: HostServer, clients: Clients
+) -> None:
+    """The page may come back before the host has seen its old socket close (a reload, or a
+    client that noticed the dead network first): the reclaim waits a moment for the close."""
+    a, b = await clients.pair()
+    secret = a.received["session_info"][0]["resume"]
+    early = asyncio.create_task(clients.new("a2", resume=secret))
+    await until(lambda: host.sio.manager.pending_connect.get("/"))  # the new socket is waiting
+    assert not early.done()
+    await a.drop()
+    a2 = await early
+    info = await a2.wait_for("session_info")
+    assert info["resumed"] is True and info["role"] == "A"
+    assert await b.wait_for("peer_status", 2) == {"role": "A", "state": "connected", "id": a2.sid}

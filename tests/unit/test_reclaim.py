@@ -109,8 +109,13 @@ def test_wrong_secret_and_other_slots_secret_are_refused() -> None:
 
 def test_a_connected_slot_cannot_be_taken() -> None:
     rooms, _ = rooms_with_pair()
-    refused(rooms, "secret-1", "thief", at(5))
-    assert rooms.locate("a") is not None
+    with pytest.raises(CoreError) as err:
+        rooms.reclaim("secret-1", "early", at(5))
+    # refused, and marked so the server may wait a moment for the old socket to close
+    assert err.value.code == "invalid_resume" and err.value.details == {"in_use": True}
+    assert rooms.locate("a") is not None and rooms.locate("early") is None
+    rooms.drop("a", at(6))
+    assert rooms.reclaim("secret-1", "early", at(6)).role == "A"
 
 
 def test_secret_is_dead_after_the_session_ended() -> None:
