@@ -51,7 +51,8 @@ async def test_host_ends_one_session(data_dir: Path) -> None:
             assert await host.end_session(s1)
             for peer in (a1, b1):
                 ended = await peer.wait_for("session_ended")
-                assert ended == {"session_id": s1, "reason": "host_ended", "summary": ""}
+                assert ended == {"session_id": s1, "reason": "host_ended", "summary": ended["summary"]}
+                assert ended["summary"].startswith("Alice and Bob met")  # the facilitator's summary
             await until(lambda: not host.store.path(s1).exists())
             assert len(host.store.files()) == 1
             await a2.emit("transcript_update", {"text": "we carry on"})

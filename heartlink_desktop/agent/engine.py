@@ -1,0 +1,247 @@
+"""The facilitator at work: follows each session's events, keeps its timers, says its lines."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from typing import Any
+
+from heartlink_desktop.agent.llm import LLMClient, LLMConfig, LLMError, Writer, llm_key
+from heartlink_desktop.agent.prompt import SUMMARY_LIMIT, clean_reply, interjection_messages, summary_messages
+from heartlink_desktop.core import events as ev
+from heartlink_desktop.core.errors import CoreError
+from heartlink_desktop.core.events import Event
+from heartlink_desktop.core.facilitator import (
+    Context,
+    Conversation,
+    Decision,
+    Line,
+    Timing,
+    build_context,
+    choose_line,
+)
+from heartlink_desktop.core.summary import facts, offline_summary
+from heartlink_desktop.core.words import words
+
+log = logging.getLogger(__name__)
+
+SUMMARY_BUDGET = 15.0  # seconds for an LLM summary; the host waits 20 s at most
+TICK_SLACK = 0.01  # seconds added to each timer so it never fires just before its moment
+
+
+class Facilitator:
+    """The engine behind `host.facilitator`; also the service the host starts and stops."""
+
+    def __init__(self, host: Any, lines: list[Line], *, rng: random.Random | None = None,
+                 writer: Writer | None = None) -> None:
+        self.host = host
+        self.lines = lines
+        self.rng = rng or random.Random()
+        self._writer = writer  # tests and embedders may give one; else made from the settings
+        self._key = llm_key()
+        self._states: dict[str, Conversation] = {}
+        self._timers: dict[str, asyncio.TimerHandle] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._unsubscribe = host.rooms.subscribe(self.on_event)
+
+    # -- service --------------------------------------------------------------------------
+    async def start(self, host: Any) -> None:
+        self._loop = asyncio.get_running_loop()
+        for session_id in list(self._states):
+            self._schedule(session_id)
+
+    async def stop(self) -> None:
+        self._loop = None
+        for handle in self._timers.values():
+            handle.cancel()
+        self._timers.clear()
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    # -- settings -------------------------------------------------------------------------
+    def timing(self) -> Timing:
+        s = self.host.settings
+        return Timing(s.silence_seconds, s.cooldown_seconds, s.turns_without_ai)
+
+    def writer(self) -> Writer | None:
+        if self._writer is not None:
+            return self._writer
+        s = self.host.settings
+        if not s.llm_url:
+            return None
+        return LLMClient(LLMConfig(s.llm_url, s.llm_model, self._key))
+
+    def state(self, session_id: str) -> Conversation | None:
+        return self._states.get(session_id)
+
+    # -- what the window calls ------------------------------------------------------------
+    def interject_now(self, session_id: str) -> bool:
+        """Ask for a line in that session as soon as nobody is speaking. False if it is not active."""
+        state = self._states.get(session_id)
+        if state is None or not state.active or state.closing:
+            return False
+        state.host_request = True
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._tick, session_id)
+        return True
+
+    def set_phase(self, session_id: str, phase: str) -> None:
+        """Move a session to a phase by the host's hand; CoreError if it is not live or not a phase."""
+        self.host.rooms.set_phase(session_id, phase, self.host.now())
+
+    # -- events ---------------------------------------------------------------------------
+    def on_event(self, event: Event) -> None:
+        try:
+            self._on_event(event)
+        except Exception:  # never let the facilitator break the core's publishing
+            log.exception("facilitator could not follow a %s event", event.kind)
+
+    def _on_event(self, event: Event) -> None:
+        session_id = event.session_id
+        if event.kind in (ev.ENDED, ev.DELETED):
+            self._forget(session_id)
+            return
+        now = self.host.now()
+        snap = event.snapshot
+        state = self._states.get(session_id)
+        if state is None:
+            if snap is None or snap.get("status") not in ("waiting", "active"):
+                return
+            state = self._states[session_id] = Conversation(now, phase=snap.get("phase", "waiting"))
+        if snap is not None:  # a slot held for someone reconnecting is not a conversation
+            state.set_active(snap.get("status") == "active" and not snap.get("reconnecting"), now)
+        d = event.data
+        if event.kind == ev.TRANSCRIPT:
+            entry = d.get("entry", {})
+            if entry.get("speaker") == "AI":
+                state.on_ai(now)
+            elif entry.get("speaker") in ("A", "B"):
+                state.on_line(entry["speaker"], str(entry.get("text", "")), now)
+        elif event.kind == ev.AUDIO:
+            state.on_audio(str(d.get("role")), bool(d.get("speaking")), now)
+        elif event.kind == ev.PHASE:
+            state.on_phase(str(d.get("phase")), now)
+        self._schedule(session_id)
+
+    def _forget(self, session_id: str) -> None:
+        self._states.pop(session_id, None)
+        handle = self._timers.pop(session_id, None)
+        if handle is not None:
+            handle.cancel()
+
+    # -- timers ---------------------------------------------------------------------------
+    def _schedule(self, session_id: str) -> None:
+        handle = self._timers.pop(session_id, None)
+        if handle is not None:
+            handle.cancel()
+        state = self._states.get(session_id)
+        if self._loop is None or state is None:
+            return
+        now = self.host.now()
+        wake = state.wake_at(now, self.timing())
+        if wake is None:
+            return
+        delay = max(0.0, (wake - now).total_seconds()) + TICK_SLACK
+        self._timers[session_id] = self._loop.call_later(delay, self._tick, session_id)
+
+    def _tick(self, session_id: str) -> None:
+        state = self._states.get(session_id)
+        if state is None or self._loop is None:
+            return
+        try:
+            now = self.host.now()
+            nxt = state.next_phase(now)
+            if nxt is not None:
+                self.host.rooms.set_phase(session_id, nxt, now)  # the PHASE event updates the state
+            decision = state.decide(now, self.timing())
+            if decision is not None:
+                state.begin(decision)
+                task = self._loop.create_task(self._speak(session_id, state, decision))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+        except CoreError:
+            pass  # the session ended in between
+        except Exception:
+            log.exception("facilitator tick failed")
+        self._schedule(session_id)
+
+    # -- speaking -------------------------------------------------------------------------
+    async def _speak(self, session_id: str, state: Conversation, decision: Decision) -> None:
+        try:
+            made = await self._compose(session_id, state, decision)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("facilitator could not write a line")
+            made = None
+        finally:
+            state.done()
+        if made is None:
+            state.on_nothing(self.host.now())
+        elif self._states.get(session_id) is state:
+            text, source, line_id = made
+            now = self.host.now()
+            if state.still_fits(decision, now):  # else a later tick tries again
+                try:
+                    self.host.rooms.add_interjection(session_id, text, now, source=source)
+                    if line_id:
+                        state.used.add(line_id)
+                except CoreError:
+                    pass
+        self._schedule(session_id)
+
+    def _context(self, snapshot: dict[str, Any], spice: int, mild: bool) -> Context:
+        return build_context(snapshot, spice=spice, mild=mild, rng=self.rng)
+
+    async def _compose(
+        self, session_id: str, state: Conversation, decision: Decision
+    ) -> tuple[str, str, str | None] | None:
+        session = self.host.rooms.get(session_id)
+        if session is None:
+            return None
+        snapshot = session.to_dict()
+        ctx = self._context(snapshot, session.spiciness, decision.mild)
+        source = "builtin"
+        writer = self.writer()
+        if writer is not None:
+            names = tuple(p.name for p in session.profiles.values())
+            try:
+                raw = await writer.complete(interjection_messages(snapshot, ctx, decision.reason))
+                text = clean_reply(raw, names)
+                said = {" ".join(words(e["text"])) for e in snapshot["transcript"] if e["speaker"] == "AI"}
+                if text and " ".join(words(text)) not in said:
+                    return text, "llm", None
+                log.info("the LLM repeated itself or said nothing; a deck line instead")
+            except LLMError as exc:
+                log.warning("LLM failed (%s); the offline decks answer", exc)
+            source = "fallback"
+        pick = choose_line(self.lines, ctx, state.used, self.rng)
+        if pick is None:
+            log.info("no unused deck line fits session %s any more", session_id)
+            return None
+        return pick.text, source, pick.line.id
+
+    # -- summary --------------------------------------------------------------------------
+    async def summarize(self, snapshot: dict[str, Any]) -> str:
+        """The session_ended summary: the LLM's when one answers, the offline one otherwise."""
+        state = self._states.get(str(snapshot.get("session_id")))
+        if state is not None:
+            state.closing = True  # it is about to end: say nothing more
+        offline = offline_summary(snapshot)
+        writer = self.writer()
+        f = facts(snapshot)
+        if writer is None or not (f.lines["A"] or f.lines["B"]):
+            return offline
+        try:
+            async with asyncio.timeout(SUMMARY_BUDGET):
+                raw = await writer.complete(summary_messages(snapshot, f), max_tokens=400)
+            text = clean_reply(raw, tuple(f.names.values()), limit=SUMMARY_LIMIT)
+            if text:
+                return text
+        except (LLMError, TimeoutError) as exc:
+            log.warning("LLM summary failed (%s); the offline summary is used", exc)
+        return offline

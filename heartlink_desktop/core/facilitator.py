@@ -1,0 +1,351 @@
+"""The facilitator's policy: when to speak, when the phase moves on, which line fits; pure."""
+
+from __future__ import annotations
+
+import random
+import re
+import string
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from heartlink_desktop.core.rooms import PHASES
+from heartlink_desktop.core.words import shared_interests, topic_words, words
+
+SPICE_NAMES = {1: "Spark", 2: "Warm", 3: "Hot", 4: "Inferno"}
+SPICE_MOODS = {
+    1: "light and casual",
+    2: "friendly and engaging",
+    3: "deep and meaningful",
+    4: "bold and unfiltered",
+}
+MILD_SPICE = 2  # the most a line may be when it steps into an awkward moment
+# A speaking flag with no news for this long is treated as stale (a page that vanished mid-word).
+SPEAKING_STALE_SECONDS = 120.0
+RECENT_LINES = 12  # human lines that feed {topic} and the LLM prompt
+
+# Why the facilitator speaks.
+LULL, ASKED, AWKWARD, TURNS, HOST = "lull", "asked", "awkward", "turns", "host"
+
+
+@dataclass(frozen=True)
+class Timing:
+    silence: float = 8.0  # seconds with no line and no speech before a lull counts
+    cooldown: float = 15.0  # seconds after its own line during which it stays quiet
+    turns_without_ai: int = 12  # human lines in a row after which it steps in
+
+
+@dataclass(frozen=True)
+class PhaseRule:
+    """Leave a phase after `min_seconds` once `min_turns` lines were said in it, or at `max_seconds`."""
+
+    next: str
+    min_seconds: float
+    min_turns: int
+    max_seconds: float
+
+
+PHASE_RULES: dict[str, PhaseRule] = {
+    "icebreaker": PhaseRule("deep_dive", min_seconds=240, min_turns=10, max_seconds=480),
+    "deep_dive": PhaseRule("decision", min_seconds=600, min_turns=20, max_seconds=1200),
+}
+
+_AWKWARD = re.compile(
+    r"\b(awkward|help|uncomfortable|weird silence|so quiet|nothing to say|don't know what to say|"
+    r"dunno what to say|change the subject|save us|rescue us)\b",
+    re.IGNORECASE,
+)
+_ADDRESS = re.compile(r"\b(heartlink|janitor|host|facilitator|hey ai|the ai)\b", re.IGNORECASE)
+_ASK = re.compile(
+    r"(\?|\b(ask us|give us|a question|another question|what should we|any ideas|say something|"
+    r"topic|suggest)\b)",
+    re.IGNORECASE,
+)
+
+
+def classify_request(text: str) -> str | None:
+    """AWKWARD for a call for help, ASKED for a question put to the host, else None."""
+    if _AWKWARD.search(text):
+        return AWKWARD
+    if _ADDRESS.search(text) and _ASK.search(text):
+        return ASKED
+    if re.search(r"\b(what should we talk about|ask us (a|another|something))\b", text, re.IGNORECASE):
+        return ASKED
+    return None
+
+
+@dataclass(frozen=True)
+class Decision:
+    reason: str
+    at: datetime
+
+    @property
+    def mild(self) -> bool:
+        return self.reason == AWKWARD
+
+
+class Conversation:
+    """What the facilitator knows about one session's rhythm; every method takes `now`."""
+
+    def __init__(self, now: datetime, *, phase: str = "waiting", active: bool = False) -> None:
+        self.active = active
+        self.closing = False  # the session is being summarised: it is about to end
+        self.phase = phase
+        self.phase_started = now
+        self.phase_turns = 0
+        self.phases_seen: list[str] = [phase]
+        self.quiet_since = now  # last human activity or AI line
+        self.last_ai: datetime | None = None
+        self.human_since_ai = True
+        self.turns_since_ai = 0
+        self.speaking: dict[str, datetime] = {}  # role -> last speaking news
+        self.request: str | None = None  # ASKED or AWKWARD, from the pair's own words
+        self.host_request = False
+        self.pending: Decision | None = None  # a line is being written
+        self.used: set[str] = set()  # deck line ids already said
+
+    # -- what happened --------------------------------------------------------------------
+    def set_active(self, active: bool, now: datetime) -> None:
+        if active and not self.active:
+            self.quiet_since = now
+        self.active = active
+
+    def on_line(self, role: str, text: str, now: datetime) -> None:
+        self.quiet_since = now
+        self.human_since_ai = True
+        self.turns_since_ai += 1
+        self.phase_turns += 1
+        request = classify_request(text)
+        if request is not None and self.request != AWKWARD:
+            self.request = request
+
+    def on_audio(self, role: str, speaking: bool, now: datetime) -> None:
+        self.quiet_since = now
+        if speaking:
+            self.speaking[role] = now
+            self.human_since_ai = True
+        else:
+            self.speaking.pop(role, None)
+
+    def on_ai(self, now: datetime) -> None:
+        self.last_ai = now
+        self.quiet_since = now
+        self.human_since_ai = False
+        self.turns_since_ai = 0
+        self.request = None
+        self.host_request = False
+
+    def on_nothing(self, now: datetime) -> None:
+        """It had nothing (new) to say: forget the triggers, wait for another lull to try again."""
+        self.quiet_since = now
+        self.turns_since_ai = 0
+        self.request = None
+        self.host_request = False
+
+    def on_phase(self, phase: str, now: datetime) -> None:
+        if phase != self.phase:
+            self.phase = phase
+            self.phase_started = now
+            self.phase_turns = 0
+            if phase not in self.phases_seen:
+                self.phases_seen.append(phase)
+
+    # -- what to do -----------------------------------------------------------------------
+    def is_speaking(self, now: datetime) -> bool:
+        stale = timedelta(seconds=SPEAKING_STALE_SECONDS)
+        return any(now - since < stale for since in self.speaking.values())
+
+    def can_speak(self, now: datetime) -> bool:
+        return self.active and not self.closing and not self.is_speaking(now)
+
+    def decide(self, now: datetime, timing: Timing) -> Decision | None:
+        """Speak now, and why; or None. The host's own request skips cooldown and turn-taking."""
+        if self.pending is not None or not self.can_speak(now):
+            return None
+        if self.host_request:
+            return Decision(HOST, now)
+        if self.last_ai is not None:
+            if (now - self.last_ai).total_seconds() < timing.cooldown or not self.human_since_ai:
+                return None
+        if self.request is not None:
+            return Decision(self.request, now)
+        if self.turns_since_ai >= timing.turns_without_ai:
+            return Decision(TURNS, now)
+        if (now - self.quiet_since).total_seconds() >= timing.silence:
+            return Decision(LULL, now)
+        return None
+
+    def begin(self, decision: Decision) -> None:
+        self.pending = decision
+
+    def done(self) -> None:
+        self.pending = None
+
+    def still_fits(self, decision: Decision, now: datetime) -> bool:
+        """A line written for `decision` may still go out: nobody speaks, the lull was not broken."""
+        if not self.can_speak(now):
+            return False
+        return decision.reason != LULL or self.quiet_since <= decision.at
+
+    def phase_due_at(self) -> datetime | None:
+        rule = PHASE_RULES.get(self.phase)
+        if rule is None or not self.active or self.closing:
+            return None
+        wait = rule.min_seconds if self.phase_turns >= rule.min_turns else rule.max_seconds
+        return self.phase_started + timedelta(seconds=wait)
+
+    def next_phase(self, now: datetime) -> str | None:
+        due = self.phase_due_at()
+        return PHASE_RULES[self.phase].next if due is not None and now >= due else None
+
+    def wake_at(self, now: datetime, timing: Timing) -> datetime | None:
+        """The earliest time `decide` or `next_phase` may answer differently with no new events."""
+        times = [t for t in (self.phase_due_at(),) if t is not None]
+        if self.active and not self.closing and self.pending is None:
+            stale = timedelta(seconds=SPEAKING_STALE_SECONDS)
+            live = [since + stale for since in self.speaking.values() if now - since < stale]
+            if live:
+                times.append(max(live))
+            elif self.host_request:
+                times.append(now)
+            elif self.last_ai is None or self.human_since_ai:
+                due = now if self.request or self.turns_since_ai >= timing.turns_without_ai else (
+                    self.quiet_since + timedelta(seconds=timing.silence)
+                )
+                if self.last_ai is not None:
+                    due = max(due, self.last_ai + timedelta(seconds=timing.cooldown))
+                times.append(due)
+        return min(times) if times else None
+
+
+# -- which line ---------------------------------------------------------------------------
+KINDS = ("question", "prompt", "rescue")
+PLACEHOLDERS = ("name", "other", "interest", "shared", "topic")
+
+
+@dataclass(frozen=True)
+class Line:
+    id: str
+    text: str
+    phase: str  # one of PHASES[1:], or "any"
+    spice: int
+    kind: str = "question"
+
+    @property
+    def needs(self) -> frozenset[str]:
+        return placeholders(self.text)
+
+
+@dataclass(frozen=True)
+class Context:
+    phase: str
+    spice: int
+    name: str  # the partner the line addresses (the one who said less)
+    other: str
+    interests: tuple[str, ...] = ()  # the addressed partner's hobbies and interests
+    shared: tuple[str, ...] = ()  # what both listed
+    topics: tuple[str, ...] = ()  # words the recent talk keeps coming back to
+    mild: bool = False
+
+
+@dataclass(frozen=True)
+class Pick:
+    line: Line
+    text: str
+
+
+def placeholders(text: str) -> frozenset[str]:
+    """The `{names}` a template uses; ValueError if its braces are malformed."""
+    return frozenset(f for _, f, _, _ in string.Formatter().parse(text) if f is not None)
+
+
+def _fillable(line: Line, ctx: Context) -> bool:
+    needs = line.needs
+    return not (
+        ("interest" in needs and not ctx.interests)
+        or ("shared" in needs and not ctx.shared)
+        or ("topic" in needs and not ctx.topics)
+    )
+
+
+def _weight(line: Line, ctx: Context) -> float:
+    weight = 1.0
+    if line.spice == ctx.spice:
+        weight += 3.0  # at the session's own heat, lower ones still possible
+    needs = line.needs
+    if "shared" in needs:
+        weight += 3.0  # a line built on what they share fits them best
+    if "topic" in needs or "interest" in needs:
+        weight += 2.0
+    return weight
+
+
+def choose_line(lines: list[Line], ctx: Context, used: set[str], rng: random.Random) -> Pick | None:
+    """A line never said in this session, at most the session's spice, fitted to the pair."""
+    limit = min(ctx.spice, MILD_SPICE) if ctx.mild else ctx.spice
+    fresh = [ln for ln in lines if ln.id not in used and ln.spice <= limit and _fillable(ln, ctx)]
+    here = (ctx.phase, "any")
+    if ctx.mild:
+        pools = [[ln for ln in fresh if ln.kind == "rescue"], [ln for ln in fresh if ln.phase in here]]
+    else:
+        earlier = PHASES[: PHASES.index(ctx.phase)] if ctx.phase in PHASES else ()
+        normal = [ln for ln in fresh if ln.kind != "rescue"]
+        pools = [[ln for ln in normal if ln.phase in here], [ln for ln in normal if ln.phase in earlier]]
+    for pool in pools:
+        if pool:
+            line = rng.choices(pool, weights=[_weight(ln, ctx) for ln in pool])[0]
+            return Pick(line, fill(line, ctx, rng))
+    return None
+
+
+def fill(line: Line, ctx: Context, rng: random.Random) -> str:
+    values = {
+        "name": ctx.name,
+        "other": ctx.other,
+        "interest": rng.choice(ctx.interests) if ctx.interests else "",
+        "shared": rng.choice(ctx.shared) if ctx.shared else "",
+        "topic": ctx.topics[0] if ctx.topics else "",
+    }
+    return line.text.format_map(values)
+
+
+def _tags(profile: dict[str, Any]) -> list[str]:
+    tags = list(profile.get("hobbies") or []) + list(profile.get("interests") or [])
+    seen: list[str] = []
+    for t in tags:
+        if t.lower() not in (s.lower() for s in seen):
+            seen.append(t)
+    return seen
+
+
+def recent_lines(snapshot: dict[str, Any], count: int = RECENT_LINES) -> list[dict[str, Any]]:
+    """The last `count` human lines of the transcript."""
+    human = [e for e in snapshot.get("transcript", []) if e.get("speaker") in ("A", "B")]
+    return human[-count:]
+
+
+def build_context(snapshot: dict[str, Any], *, spice: int, mild: bool, rng: random.Random) -> Context:
+    """Who to address and what to build on, from a session snapshot (the session file's shape)."""
+    profiles = snapshot.get("participant_profiles", {})
+    a, b = profiles.get("A", {}), profiles.get("B", {})
+    names = {"A": a.get("name", "you"), "B": b.get("name", "you")}
+    recent = recent_lines(snapshot)
+    said = {"A": 0, "B": 0}
+    for e in recent:
+        said[e["speaker"]] += len(words(e.get("text", "")))
+    if said["A"] == said["B"]:
+        addressed = rng.choice(("A", "B"))
+    else:
+        addressed = "A" if said["A"] < said["B"] else "B"
+    other = "B" if addressed == "A" else "A"
+    exclude = [n for name in names.values() for n in words(name)]
+    return Context(
+        phase=snapshot.get("phase", "icebreaker"),
+        spice=spice,
+        name=names[addressed],
+        other=names[other],
+        interests=tuple(_tags(profiles.get(addressed, {}))),
+        shared=tuple(shared_interests(_tags(a), _tags(b))),
+        topics=tuple(topic_words([e.get("text", "") for e in recent], exclude)),
+        mild=mild,
+    )

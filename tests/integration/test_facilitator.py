@@ -1,0 +1,160 @@
+"""The facilitator end to end: real host, real Socket.IO clients over TLS, short timings."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from heartlink_desktop.core import facilitator as policy
+from heartlink_desktop.core.events import Event
+from heartlink_desktop.server.host import HostServer
+from tests.support import Clients, running_host, until
+
+pytestmark = pytest.mark.asyncio
+
+SILENCE, COOLDOWN = 2, 3
+
+
+def ts(payload: dict[str, Any]) -> datetime:
+    return datetime.fromisoformat(payload["timestamp"])
+
+
+def gap(later: dict[str, Any], earlier: dict[str, Any]) -> float:
+    return (ts(later) - ts(earlier)).total_seconds()
+
+
+async def test_a_lull_brings_one_line_to_both_then_cooldown_then_a_new_line(data_dir: Path) -> None:
+    async with running_host(data_dir, silence_seconds=SILENCE, cooldown_seconds=COOLDOWN) as host:
+        clients = Clients(host)
+        ended_records: list[Event] = []
+        host.rooms.subscribe(lambda e: ended_records.append(e) if e.kind == "ended" else None)
+        try:
+            a, b = await clients.pair()
+            await a.emit("transcript_update", {"text": "Hi Bob, I spent the weekend hiking in the Alps"})
+            await b.wait_for("transcript_update", 1)
+            await b.emit("transcript_update", {"text": "Hiking! I love the Alps too"})
+            second_line = await a.wait_for("transcript_update", 2)
+
+            first = await a.wait_for("ai_interjection")  # they fell silent
+            assert await b.wait_for("ai_interjection") == first  # both get the very same line
+            assert first["agent_id"] == "janitor_01" and first["source"] == "builtin"
+            assert first["phase"] == "icebreaker" and first["session_id"] == second_line["session_id"]
+            assert first["text"] and "{" not in first["text"]
+            assert gap(first, second_line) >= SILENCE
+
+            await b.emit("transcript_update", {"text": "Good question, let me think"})  # one answers
+            answer = await a.wait_for("transcript_update", 3)
+            second = await a.wait_for("ai_interjection", 2)  # the next lull
+            assert await b.wait_for("ai_interjection", 2) == second
+            assert gap(second, first) >= COOLDOWN  # nothing came before the cooldown ran out
+            assert gap(second, answer) >= SILENCE
+            assert second["text"] != first["text"]
+            assert len(a.received["ai_interjection"]) == 2 == len(b.received["ai_interjection"])
+
+            # the AI lines are in the transcript (and the session file) with speaker AI
+            [path] = host.store.files()
+            await until(lambda: sum(e["speaker"] == "AI" for e in json.loads(path.read_text())["transcript"]) == 2)
+            saved = json.loads(path.read_text())
+            ai = [e for e in saved["transcript"] if e["speaker"] == "AI"]
+            assert [e["text"] for e in ai] == [first["text"], second["text"]]
+            assert all(e["source"] == "builtin" and e["name"] == "HeartLink" for e in ai)
+
+            await a.emit("leave")
+            for peer in (a, b):
+                ended = await peer.wait_for("session_ended")
+                assert ended["reason"] == "peer_left"
+                assert "Alice and Bob talked" in ended["summary"] and "HeartLink" in ended["summary"]
+            [record] = ended_records
+            assert record.snapshot is not None and record.snapshot["summary"] == ended["summary"]
+        finally:
+            await clients.close()
+
+
+async def test_nothing_while_someone_speaks(data_dir: Path) -> None:
+    async with running_host(data_dir, silence_seconds=1, cooldown_seconds=1) as host:
+        clients = Clients(host)
+        try:
+            a, b = await clients.pair()
+            await a.emit("audio_activity", {"speaking": True})
+            await a.emit("transcript_update", {"text": "so there I was, telling a long story"})
+            await b.wait_for("transcript_update")
+            with pytest.raises(TimeoutError):  # three silences long, and A is still talking
+                await b.wait_for("ai_interjection", timeout=3)
+            await a.emit("audio_activity", {"speaking": False})
+            await b.emit("transcript_update", {"text": "wow"})
+            wow = await a.wait_for("transcript_update", 2)
+            line = await b.wait_for("ai_interjection")
+            assert gap(line, wow) >= 1
+        finally:
+            await clients.close()
+
+
+async def test_a_call_for_help_gets_a_mild_line_at_once(data_dir: Path) -> None:
+    async with running_host(data_dir, silence_seconds=60, cooldown_seconds=60, spiciness=4) as host:
+        clients = Clients(host)
+        try:
+            a, b = await clients.pair()
+            await b.emit("transcript_update", {"text": "HeartLink, this is getting awkward"})
+            asked = await a.wait_for("transcript_update")
+            line = await a.wait_for("ai_interjection")
+            assert gap(line, asked) < 5  # long before the 60 s lull
+            state = host.facilitator.state(line["session_id"])
+            [used] = state.used
+            kind_spice = {ln.id: (ln.kind, ln.spice) for ln in host.facilitator.lines}[used]
+            assert kind_spice[0] == "rescue" and kind_spice[1] <= 2  # mild, in an Inferno session
+        finally:
+            await clients.close()
+
+
+async def test_a_peers_own_spice_level_caps_the_lines(data_dir: Path) -> None:
+    async with running_host(data_dir, silence_seconds=1, cooldown_seconds=1, spiciness=4) as host:
+        clients = Clients(host)
+        try:
+            a, b = await clients.new("a"), await clients.new("b")
+            await a.join("Alice")
+            info = await b.join("Bob", spice_level=1)
+            for n in (1, 2, 3):
+                await a.wait_for("ai_interjection", n)
+                await b.emit("transcript_update", {"text": f"answer {n}"})
+            levels = {ln.id: ln.spice for ln in host.facilitator.lines}
+            used = host.facilitator.state(info["session_id"]).used
+            assert len(used) == 3 and {levels[i] for i in used} == {1}
+        finally:
+            await clients.close()
+
+
+async def test_the_host_asks_for_a_line_and_moves_the_phase(host: HostServer, clients: Clients) -> None:
+    a, b = await clients.pair()
+    session_id = (await a.wait_for("session_info"))["session_id"]
+    assert not host.facilitator.interject_now("session_19990101_000000")
+    host.facilitator.set_phase(session_id, "decision")
+    for peer in (a, b):
+        assert (await peer.wait_for("phase_changed", 2)) == {"session_id": session_id, "phase": "decision"}
+    assert host.facilitator.interject_now(session_id)  # the default 8 s silence has not passed
+    line = await b.wait_for("ai_interjection")
+    assert line["phase"] == "decision" and line["source"] == "builtin"
+    assert (await a.wait_for("ai_interjection")) == line
+    assert host.facilitator.interject_now(session_id)  # the host may ask again at once
+    assert (await b.wait_for("ai_interjection", 2))["text"] != line["text"]
+    await host.end_session(session_id)
+    assert not host.facilitator.interject_now(session_id)
+
+
+async def test_phases_advance_on_their_own(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(policy.PHASE_RULES, "icebreaker", policy.PhaseRule("deep_dive", 0.5, 1, 1.5))
+    async with running_host(data_dir, silence_seconds=60) as host:
+        clients = Clients(host)
+        try:
+            a, b = await clients.pair()
+            assert (await a.wait_for("phase_changed"))["phase"] == "icebreaker"
+            await a.emit("transcript_update", {"text": "hello"})
+            moved = await b.wait_for("phase_changed", 2)
+            assert moved["phase"] == "deep_dive"
+            [path] = host.store.files()
+            await until(lambda: json.loads(path.read_text())["phase"] == "deep_dive")
+        finally:
+            await clients.close()
