@@ -131,6 +131,19 @@ export class Call {
     if (!on) this.flushOutgoing();
   }
 
+  /**
+   * The partner came back on a new socket: it will offer, so an offer of ours still waiting
+   * for an answer (it went to the old socket and was dropped) is taken back.
+   */
+  partnerBack(id) {
+    this.setTarget(id);
+    this.held = false;
+    this.run(async () => {
+      if (this.pc.signalingState === "have-local-offer") await this.pc.setLocalDescription({ type: "rollback" });
+    });
+    this.flushOutgoing();
+  }
+
   flushOutgoing() {
     if (!this.target || this.held) return;
     const list = this.outgoing;

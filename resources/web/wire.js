@@ -137,7 +137,7 @@ export function wireSocket(app) {
       }
       return;
     }
-    if (["invalid_target", "not_in_session", "already_joined"].includes(code)) {
+    if (["invalid_target", "not_in_session", "already_joined", "already_queued"].includes(code)) {
       console.debug("host:", code, message); // signaling to a partner that just left or came back
       return;
     }
@@ -175,11 +175,9 @@ export function wireSocket(app) {
       if (S.call) S.call.hold(true);
     } else if (p.state === "connected") {
       banner("banner-peer", "");
-      if (typeof p.id === "string" && p.id) {
-        if (S.partner) S.partner.id = p.id;
-        if (S.call) S.call.setTarget(p.id);
-      }
-      if (S.call) S.call.hold(false);
+      const id = typeof p.id === "string" && p.id ? p.id : S.partner && S.partner.id;
+      if (S.partner) S.partner.id = id;
+      if (S.call) S.call.partnerBack(id);
     }
   });
 
