@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import random
 from typing import Any
 
-from heartlink_desktop.agent.llm import LLMClient, LLMConfig, LLMError, Writer, llm_key
+from heartlink_desktop.agent.llm import KEY_ENV, LLMClient, LLMConfig, LLMError, Writer, llm_key
 from heartlink_desktop.agent.prompt import SUMMARY_LIMIT, clean_reply, interjection_messages, summary_messages
 from heartlink_desktop.core import events as ev
 from heartlink_desktop.core.errors import CoreError
@@ -39,7 +40,8 @@ class Facilitator:
         self.lines = lines
         self.rng = rng or random.Random()
         self._writer = writer  # tests and embedders may give one; else made from the settings
-        self._key = llm_key()
+        self.llm_options: dict[str, Any] = {}  # LLMConfig fields to override (timeouts, retries)
+        self._key: str | None = None  # looked up when the service starts (the keyring may be slow)
         self._states: dict[str, Conversation] = {}
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -49,6 +51,8 @@ class Facilitator:
     # -- service --------------------------------------------------------------------------
     async def start(self, host: Any) -> None:
         self._loop = asyncio.get_running_loop()
+        if self.host.settings.llm_url:
+            self._key = await asyncio.to_thread(llm_key)
         for session_id in list(self._states):
             self._schedule(session_id)
 
@@ -73,7 +77,8 @@ class Facilitator:
         s = self.host.settings
         if not s.llm_url:
             return None
-        return LLMClient(LLMConfig(s.llm_url, s.llm_model, self._key))
+        key = self._key or os.environ.get(KEY_ENV) or None
+        return LLMClient(LLMConfig(s.llm_url, s.llm_model, key, **self.llm_options))
 
     def state(self, session_id: str) -> Conversation | None:
         return self._states.get(session_id)

@@ -1,0 +1,211 @@
+"""The LLM adapter against a real local HTTP server speaking the OpenAI chat schema."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from aiohttp import web
+
+from heartlink_desktop.agent.llm import LLMClient, LLMConfig, LLMError
+from tests.support import Clients, running_host
+
+pytestmark = pytest.mark.asyncio
+
+
+class FakeLLM:
+    """An OpenAI-compatible endpoint on 127.0.0.1 that answers from a script, one step per request."""
+
+    def __init__(self) -> None:
+        self.script: list[tuple[str, Any]] = []
+        self.default: tuple[str, Any] = ("json", "Hello there, what brings you here?")
+        self.requests: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []
+        self.url = ""
+        self._runner: web.AppRunner | None = None
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_post("/v1/chat/completions", self._handle)
+        self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.url = f"http://127.0.0.1:{port}/v1"
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        self.requests.append(await request.json())
+        self.headers.append(dict(request.headers))
+        kind, arg = self.script.pop(0) if self.script else self.default
+        if kind == "json":
+            return web.json_response({"choices": [{"index": 0, "message": {"role": "assistant", "content": arg}}]})
+        if kind == "status":
+            return web.json_response({"error": {"message": "nope"}}, status=arg)
+        if kind == "garbage":
+            return web.Response(text="<html>proxy error</html>", content_type="application/json")
+        if kind == "sleep":
+            await asyncio.sleep(arg)
+            return web.json_response({"choices": [{"message": {"content": "too late"}}]})
+        assert kind == "sse"
+        resp = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+        await resp.prepare(request)
+        await resp.write(b": keep-alive\n\n")
+        for piece in arg:
+            chunk = {"choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
+            await resp.write(f"data: {json.dumps(chunk)}\n\n".encode())
+        await resp.write(b'data: {"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}\n\n')
+        await resp.write(b"data: [DONE]\n\n")
+        await resp.write_eof()
+        return resp
+
+
+@pytest_asyncio.fixture
+async def llm() -> AsyncIterator[FakeLLM]:
+    server = FakeLLM()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+def client(llm: FakeLLM, **more: Any) -> LLMClient:
+    opts: dict[str, Any] = {"model": "test-model", "key": "sk-test-123", "backoff": 0.05, **more}
+    return LLMClient(LLMConfig(llm.url, **opts))
+
+
+MESSAGES = [{"role": "user", "content": "say hi"}]
+
+
+async def test_plain_json_reply_and_what_is_sent(llm: FakeLLM) -> None:
+    assert await client(llm, stream=False).complete(MESSAGES, max_tokens=50) == "Hello there, what brings you here?"
+    [body] = llm.requests
+    assert body == {"messages": MESSAGES, "max_tokens": 50, "temperature": 0.8, "stream": False,
+                    "model": "test-model"}
+    assert llm.headers[0]["Authorization"] == "Bearer sk-test-123"
+
+
+async def test_streamed_reply(llm: FakeLLM) -> None:
+    llm.script = [("sse", ["Hey ", "you two, ", "what's new?"])]
+    assert await client(llm).complete(MESSAGES) == "Hey you two, what's new?"
+    assert llm.requests[0]["stream"] is True
+
+
+async def test_a_5xx_is_retried_with_backoff(llm: FakeLLM) -> None:
+    llm.script = [("status", 500), ("status", 503), ("json", "third time lucky")]
+    assert await client(llm).complete(MESSAGES) == "third time lucky"
+    assert len(llm.requests) == 3
+    llm.script = [("status", 500)] * 3
+    with pytest.raises(LLMError, match="HTTP 500"):
+        await client(llm).complete(MESSAGES)
+    assert len(llm.requests) == 6  # one try and two retries
+
+
+async def test_a_4xx_is_not_retried(llm: FakeLLM) -> None:
+    llm.script = [("status", 401)]
+    with pytest.raises(LLMError, match="HTTP 401"):
+        await client(llm).complete(MESSAGES)
+    assert len(llm.requests) == 1
+
+
+async def test_a_timeout_is_retried_then_given_up(llm: FakeLLM) -> None:
+    llm.script = [("sleep", 1.5)] * 3
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    with pytest.raises(LLMError, match="in time"):
+        await client(llm, read_timeout=0.3, retries=1).complete(MESSAGES)
+    assert len(llm.requests) == 2 and loop.time() - start < 1.4
+
+
+async def test_garbage_and_empty_replies_are_errors(llm: FakeLLM) -> None:
+    llm.script = [("garbage", None), ("json", ""), ("sse", [])]
+    with pytest.raises(LLMError, match="not JSON"):
+        await client(llm, stream=False).complete(MESSAGES)
+    with pytest.raises(LLMError, match="empty"):
+        await client(llm).complete(MESSAGES)
+    with pytest.raises(LLMError, match="empty"):
+        await client(llm).complete(MESSAGES)
+    assert len(llm.requests) == 3  # none of them retried
+
+
+async def test_nobody_listening(llm: FakeLLM) -> None:
+    url = llm.url
+    await llm.stop()
+    with pytest.raises(LLMError, match="cannot be reached"):
+        await LLMClient(LLMConfig(url, retries=0)).complete(MESSAGES)
+
+
+async def test_the_host_speaks_through_the_llm_and_falls_back(
+    data_dir: Path, llm: FakeLLM, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("HEARTLINK_LLM_KEY", "sk-secret-key-42")
+    caplog.set_level(logging.DEBUG)
+    llm.script = [("sse", ["HeartLink: ", '"Alice, ', "what's your favourite trail?", '"\nBob: mine is']),
+                  *[("status", 500)] * 3, *[("sleep", 1)] * 3, ("garbage", None)]
+    llm.default = ("json", "Alice and Bob talked about trails. HeartLink asked about favourites.")
+    opts = {"silence_seconds": 1, "cooldown_seconds": 1, "llm_url": llm.url, "llm_model": "test-model"}
+    async with running_host(data_dir, **opts) as host:
+        host.facilitator.llm_options = {"read_timeout": 0.3, "backoff": 0.05}
+        clients = Clients(host)
+        try:
+            a, b = await clients.new("a"), await clients.new("b")
+            await a.join("Alice", hobbies=["hiking"])
+            await b.join("Bob", interests=["hiking"])
+            await a.emit("transcript_update", {"text": "I went hiking on Sunday"})
+            first = await b.wait_for("ai_interjection")
+            assert first["source"] == "llm" and first["text"] == "Alice, what's your favourite trail?"
+            assert (await a.wait_for("ai_interjection")) == first
+            prompt = llm.requests[0]["messages"]
+            assert "Spiciness 2 (Warm)" in prompt[0]["content"] and "icebreaker" in prompt[0]["content"]
+            assert "Alice: I went hiking on Sunday" in prompt[1]["content"]
+            assert "Shared interests: hiking." in prompt[1]["content"]
+            assert llm.headers[0]["Authorization"] == "Bearer sk-secret-key-42"
+
+            await a.emit("transcript_update", {"text": "The ridge above the lake"})  # then 500 x3
+            second = await b.wait_for("ai_interjection", 2)
+            assert second["source"] == "fallback" and second["text"] != first["text"]
+            await b.emit("transcript_update", {"text": "nice"})  # then timeouts x3
+            third = await b.wait_for("ai_interjection", 3)
+            assert third["source"] == "fallback"
+            await a.emit("transcript_update", {"text": "so"})  # then a garbage body
+            fourth = await b.wait_for("ai_interjection", 4)
+            assert fourth["source"] == "fallback"
+            texts = [x["text"] for x in b.received["ai_interjection"]]
+            assert len(set(texts)) == 4
+            assert len(llm.requests) == 8
+
+            [path] = host.store.files()
+            session_file = path.read_text()
+            await a.emit("leave")
+            ended = await b.wait_for("session_ended")
+            assert ended["summary"] == "Alice and Bob talked about trails. HeartLink asked about favourites."
+            assert "summary" in llm.requests[-1]["messages"][0]["content"]
+        finally:
+            await clients.close()
+    assert "sk-secret-key-42" not in session_file and "sk-secret-key-42" not in caplog.text
+
+
+async def test_the_summary_falls_back_offline(data_dir: Path, llm: FakeLLM) -> None:
+    llm.default = ("status", 400)
+    async with running_host(data_dir, silence_seconds=60, llm_url=llm.url) as host:
+        clients = Clients(host)
+        try:
+            a, b = await clients.pair()
+            await a.emit("transcript_update", {"text": "we talked about sailing and sailing boats"})
+            await b.wait_for("transcript_update")
+            session_id = (await a.wait_for("session_info"))["session_id"]
+            assert await host.end_session(session_id)
+            ended = await a.wait_for("session_ended")
+            assert ended["summary"].startswith("Alice and Bob talked") and "sailing" in ended["summary"]
+            assert len(llm.requests) == 1 and "model" not in llm.requests[0]  # no --llm-model: none sent
+        finally:
+            await clients.close()
