@@ -9,12 +9,26 @@ from typing import Any
 
 import pytest
 
+from heartlink_desktop.agent import Facilitator
 from heartlink_desktop.core import facilitator as policy
 from heartlink_desktop.core.events import Event
 from heartlink_desktop.server.host import HostServer
 from tests.support import Clients, running_host, until
 
 pytestmark = pytest.mark.asyncio
+
+
+def facilitator(host: HostServer) -> Facilitator:
+    """The engine `agent.install` put on the host, as the app builds it."""
+    engine = getattr(host, "facilitator", None)
+    assert isinstance(engine, Facilitator)
+    return engine
+
+
+def used_lines(host: HostServer, session_id: str) -> set[str]:
+    state = facilitator(host).state(session_id)
+    assert state is not None
+    return state.used
 
 SILENCE, COOLDOWN = 2, 3
 
@@ -102,9 +116,8 @@ async def test_a_call_for_help_gets_a_mild_line_at_once(data_dir: Path) -> None:
             asked = await a.wait_for("transcript_update")
             line = await a.wait_for("ai_interjection")
             assert gap(line, asked) < 5  # long before the 60 s lull
-            state = host.facilitator.state(line["session_id"])
-            [used] = state.used
-            kind_spice = {ln.id: (ln.kind, ln.spice) for ln in host.facilitator.lines}[used]
+            [used] = used_lines(host, line["session_id"])
+            kind_spice = {ln.id: (ln.kind, ln.spice) for ln in facilitator(host).lines}[used]
             assert kind_spice[0] == "rescue" and kind_spice[1] <= 2  # mild, in an Inferno session
         finally:
             await clients.close()
@@ -120,8 +133,8 @@ async def test_a_peers_own_spice_level_caps_the_lines(data_dir: Path) -> None:
             for n in (1, 2, 3):
                 await a.wait_for("ai_interjection", n)
                 await b.emit("transcript_update", {"text": f"answer {n}"})
-            levels = {ln.id: ln.spice for ln in host.facilitator.lines}
-            used = host.facilitator.state(info["session_id"]).used
+            levels = {ln.id: ln.spice for ln in facilitator(host).lines}
+            used = used_lines(host, info["session_id"])
             assert len(used) == 3 and {levels[i] for i in used} == {1}
         finally:
             await clients.close()
@@ -130,18 +143,18 @@ async def test_a_peers_own_spice_level_caps_the_lines(data_dir: Path) -> None:
 async def test_the_host_asks_for_a_line_and_moves_the_phase(host: HostServer, clients: Clients) -> None:
     a, b = await clients.pair()
     session_id = (await a.wait_for("session_info"))["session_id"]
-    assert not host.facilitator.interject_now("session_19990101_000000")
-    host.facilitator.set_phase(session_id, "decision")
+    assert not facilitator(host).interject_now("session_19990101_000000")
+    facilitator(host).set_phase(session_id, "decision")
     for peer in (a, b):
         assert (await peer.wait_for("phase_changed", 2)) == {"session_id": session_id, "phase": "decision"}
-    assert host.facilitator.interject_now(session_id)  # the default 8 s silence has not passed
+    assert facilitator(host).interject_now(session_id)  # the default 8 s silence has not passed
     line = await b.wait_for("ai_interjection")
     assert line["phase"] == "decision" and line["source"] == "builtin"
     assert (await a.wait_for("ai_interjection")) == line
-    assert host.facilitator.interject_now(session_id)  # the host may ask again at once
+    assert facilitator(host).interject_now(session_id)  # the host may ask again at once
     assert (await b.wait_for("ai_interjection", 2))["text"] != line["text"]
     await host.end_session(session_id)
-    assert not host.facilitator.interject_now(session_id)
+    assert not facilitator(host).interject_now(session_id)
 
 
 async def test_phases_advance_on_their_own(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:

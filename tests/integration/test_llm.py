@@ -13,10 +13,19 @@ import pytest
 import pytest_asyncio
 from aiohttp import web
 
+from heartlink_desktop.agent import Facilitator
 from heartlink_desktop.agent.llm import LLMClient, LLMConfig, LLMError
+from heartlink_desktop.server.host import HostServer
 from tests.support import Clients, running_host
 
 pytestmark = pytest.mark.asyncio
+
+
+def facilitator(host: HostServer) -> Facilitator:
+    """The engine `agent.install` put on the host, as the app builds it."""
+    engine = getattr(host, "facilitator", None)
+    assert isinstance(engine, Facilitator)
+    return engine
 
 
 class FakeLLM:
@@ -154,7 +163,7 @@ async def test_the_host_speaks_through_the_llm_and_falls_back(
     llm.default = ("json", "Alice and Bob talked about trails. HeartLink asked about favourites.")
     opts = {"silence_seconds": 1, "cooldown_seconds": 1, "llm_url": llm.url, "llm_model": "test-model"}
     async with running_host(data_dir, **opts) as host:
-        host.facilitator.llm_options = {"read_timeout": 0.3, "backoff": 0.05}
+        facilitator(host).llm_options = {"read_timeout": 0.3, "backoff": 0.05}
         clients = Clients(host)
         try:
             a, b = await clients.new("a"), await clients.new("b")
