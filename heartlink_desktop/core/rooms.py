@@ -195,19 +195,32 @@ class Rooms:
             len(self._sessions) < self.max_pairs
         )
 
-    def join(self, sid: str, profile: Profile, now: datetime) -> JoinResult | Queued:
-        """Seat `sid` in the oldest waiting session or a new one; when full, queue or refuse."""
+    def _check_newcomer(self, sid: str) -> bool:
+        """True when every slot is taken (or others wait in line: nobody jumps it)."""
         if sid in self._where:
             raise CoreError("already_joined", "You are already in a conversation.")
         if sid in self._line:
             raise CoreError("already_queued", "You are already in line for a conversation.")
-        if self._line or not self.has_room():  # nobody jumps the line
+        return bool(self._line) or not self.has_room()
+
+    def _full(self) -> CoreError:
+        return CoreError(
+            "session_full",
+            full_message(self.max_pairs),
+            {"max_pairs": self.max_pairs, "active_sessions": len(self._sessions)},
+        )
+
+    def join(self, sid: str, profile: Profile, now: datetime) -> JoinResult:
+        """Seat `sid` in the oldest waiting session or a new one; CoreError when full."""
+        if self._check_newcomer(sid):
+            raise self._full()
+        return self._seat(sid, profile, now)
+
+    def join_or_queue(self, sid: str, profile: Profile, now: datetime) -> JoinResult | Queued:
+        """As `join`, but with the queue on, a newcomer who finds every slot taken gets in line."""
+        if self._check_newcomer(sid):
             if not self.queue:
-                raise CoreError(
-                    "session_full",
-                    full_message(self.max_pairs),
-                    {"max_pairs": self.max_pairs, "active_sessions": len(self._sessions)},
-                )
+                raise self._full()
             before = self._line.positions()
             position = self._line.add(sid, profile, now)
             self._publish_line(before, [])

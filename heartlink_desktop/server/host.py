@@ -375,7 +375,7 @@ class HostServer:
 
     def join(self, sid: str, profile: Profile) -> None:
         try:
-            self.rooms.join(sid, profile, self.now())  # seated or queued: the events tell it
+            self.rooms.join_or_queue(sid, profile, self.now())  # seated or queued: events tell it
         except CoreError as exc:
             self.send_error(sid, exc)
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from heartlink_desktop.core import CoreError, Event, Queued, Rooms, parse_profile
+from heartlink_desktop.core import CoreError, Event, JoinResult, Queued, Rooms, parse_profile
 
 T0 = datetime(2026, 11, 25, 21, 0, 0, tzinfo=UTC)
 
@@ -28,14 +28,15 @@ def full_rooms(max_pairs: int = 1) -> tuple[Rooms, list[Event]]:
     for n in range(max_pairs):
         rooms.join(f"a{n}", p(f"A{n}"), T0)
         rooms.join(f"b{n}", p(f"B{n}"), T0)
+    assert not rooms.has_room()
     return rooms, events
 
 
 def test_newcomers_are_queued_in_arrival_order() -> None:
     rooms, events = full_rooms()
-    assert rooms.join("c", p("Cat"), T0) == Queued(1)
+    assert rooms.join_or_queue("c", p("Cat"), T0) == Queued(1)
     assert Queued(1).ahead == 0 and Queued(3).ahead == 2
-    assert rooms.join("d", p("Dan"), T0 + timedelta(seconds=1)) == Queued(2)
+    assert rooms.join_or_queue("d", p("Dan"), T0 + timedelta(seconds=1)) == Queued(2)
     last = queue_events(events)[-1]
     assert last.session_id == "" and last.snapshot is None
     assert last.data["moved"] == ["d"] and last.data["removed"] == []
@@ -45,17 +46,20 @@ def test_newcomers_are_queued_in_arrival_order() -> None:
     ]
     assert [w.sid for w in rooms.line] == ["c", "d"] and rooms.position("d") == 2 and rooms.position("x") == 0
     with pytest.raises(CoreError) as err:
-        rooms.join("c", p("Cat"), T0)
+        rooms.join_or_queue("c", p("Cat"), T0)
     assert err.value.code == "already_queued"
     with pytest.raises(CoreError) as err:
-        rooms.join("a0", p("A0"), T0)
+        rooms.join_or_queue("a0", p("A0"), T0)
     assert err.value.code == "already_joined"
+    with pytest.raises(CoreError) as err:  # plain join never queues, nor jumps the line
+        rooms.join("e", p("Eva"), T0)
+    assert err.value.code == "session_full" and rooms.position("e") == 0
 
 
 def test_leaving_the_line_moves_those_behind_up() -> None:
     rooms, events = full_rooms()
     for sid in "cdef":
-        rooms.join(sid, p(sid), T0)
+        rooms.join_or_queue(sid, p(sid), T0)
     assert rooms.leave_line("d") is True
     last = queue_events(events)[-1]
     assert last.data["removed"] == [{"sid": "d", "reason": "left"}]
@@ -69,7 +73,7 @@ def test_leaving_the_line_moves_those_behind_up() -> None:
 def test_a_freed_slot_goes_to_the_first_in_line() -> None:
     rooms, events = full_rooms(max_pairs=2)
     for sid in ("c", "d", "e"):
-        rooms.join(sid, p(sid), T0)
+        rooms.join_or_queue(sid, p(sid), T0)
     mark = len(events)
     rooms.leave("a0", T0 + timedelta(seconds=5))
     # c and d make the new pair (c waits as A, d joins it as B); e moves to the front
@@ -85,34 +89,35 @@ def test_a_freed_slot_goes_to_the_first_in_line() -> None:
 
 def test_one_freed_seat_in_a_waiting_session_goes_to_the_first_in_line() -> None:
     rooms = Rooms(max_pairs=1, queue=True)
-    rooms.join("a", p("A"), T0)
-    rooms.join("b", p("B"), T0)
-    rooms.join("c", p("C"), T0)
+    rooms.join_or_queue("a", p("A"), T0)
+    rooms.join_or_queue("b", p("B"), T0)
+    rooms.join_or_queue("c", p("C"), T0)
     rooms.end(rooms.sessions[0].session_id, "host_ended", T0)
     assert rooms.require("c")[1] == "A" and rooms.line == []
     # with a waiting session and an empty line, the next comer is seated at once
-    assert rooms.join("d", p("D"), T0).role == "B"  # type: ignore[union-attr]
+    seated = rooms.join_or_queue("d", p("D"), T0)
+    assert isinstance(seated, JoinResult) and seated.role == "B"
 
 
 def test_a_held_slot_is_not_free() -> None:
     rooms, _ = full_rooms()
-    rooms.join("c", p("C"), T0)
+    rooms.join_or_queue("c", p("C"), T0)
     rooms.drop("a0", T0)
     assert [w.sid for w in rooms.line] == ["c"] and rooms.locate("c") is None
 
 
 def test_queue_off_refuses_with_session_full() -> None:
     rooms = Rooms(max_pairs=1)
-    rooms.join("a", p("A"), T0)
-    rooms.join("b", p("B"), T0)
+    rooms.join_or_queue("a", p("A"), T0)
+    rooms.join_or_queue("b", p("B"), T0)
     with pytest.raises(CoreError) as err:
-        rooms.join("c", p("C"), T0)
+        rooms.join_or_queue("c", p("C"), T0)
     assert err.value.code == "session_full" and rooms.line == []
 
 
 def test_end_all_clears_the_line_first() -> None:
     rooms, events = full_rooms()
-    rooms.join("c", p("C"), T0)
+    rooms.join_or_queue("c", p("C"), T0)
     rooms.end_all("reset", T0)
     assert rooms.sessions == [] and rooms.line == [] and rooms.locate("c") is None
     cleared = queue_events(events)[-1]
@@ -133,7 +138,7 @@ def test_first_come_first_served_under_any_joins_and_leaves(steps: list[tuple[st
         if action == "join":
             n += 1
             sid = f"s{n}"
-            result = rooms.join(sid, p(sid), T0)
+            result = rooms.join_or_queue(sid, p(sid), T0)
             if isinstance(result, Queued):
                 arrivals.append(sid)
                 assert result.position == len(arrivals)

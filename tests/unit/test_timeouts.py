@@ -33,7 +33,7 @@ def test_no_timeouts_no_deadline() -> None:
 def test_waiting_timeout() -> None:
     rooms, events = rooms_and_events()
     assert rooms.next_deadline() is None
-    session = rooms.join("a", p("A"), T0).session  # type: ignore[union-attr]
+    session = rooms.join("a", p("A"), T0).session
     assert rooms.next_deadline() == at(900)
     assert rooms.due(at(899.9)) == [] and rooms.expire(at(899.9)) == []
     [due] = rooms.due(at(900))
@@ -56,7 +56,7 @@ def test_pairing_switches_to_the_idle_timeout() -> None:
 def test_idle_timeout_is_put_off_by_lines_and_speech_not_by_the_facilitator() -> None:
     rooms, _ = rooms_and_events()
     rooms.join("a", p("A"), T0)
-    session = rooms.join("b", p("B"), T0).session  # type: ignore[union-attr]
+    session = rooms.join("b", p("B"), T0).session
     rooms.add_line("a", "hi", at(100))
     assert rooms.next_deadline() == at(700)
     rooms.set_speaking("b", True, at(200))
