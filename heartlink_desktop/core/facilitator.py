@@ -51,11 +51,12 @@ PHASE_RULES: dict[str, PhaseRule] = {
 }
 
 _AWKWARD = re.compile(
-    r"\b(awkward|help|uncomfortable|weird silence|so quiet|nothing to say|don't know what to say|"
-    r"dunno what to say|change the subject|save us|rescue us)\b",
+    r"\b(awkward|uncomfortable|weird silence|so quiet|nothing to say|don't know what to say|"
+    r"dunno what to say|change the subject|save us|rescue us|help us|help me out|someone help)\b",
     re.IGNORECASE,
 )
-_ADDRESS = re.compile(r"\b(heartlink|janitor|host|facilitator|hey ai|the ai)\b", re.IGNORECASE)
+_HELP = re.compile(r"\bhelp\b", re.IGNORECASE)
+_ADDRESS = re.compile(r"\b(heartlink|janitor|hey host|ok host|facilitator|hey ai|the ai)\b", re.IGNORECASE)
 _ASK = re.compile(
     r"(\?|\b(ask us|give us|a question|another question|what should we|any ideas|say something|"
     r"topic|suggest)\b)",
@@ -65,9 +66,10 @@ _ASK = re.compile(
 
 def classify_request(text: str) -> str | None:
     """AWKWARD for a call for help, ASKED for a question put to the host, else None."""
-    if _AWKWARD.search(text):
+    addressed = _ADDRESS.search(text) is not None
+    if _AWKWARD.search(text) or (addressed and _HELP.search(text)):
         return AWKWARD
-    if _ADDRESS.search(text) and _ASK.search(text):
+    if addressed and _ASK.search(text):
         return ASKED
     if re.search(r"\b(what should we talk about|ask us (a|another|something))\b", text, re.IGNORECASE):
         return ASKED

@@ -239,7 +239,9 @@ def test_requests_are_recognised() -> None:
     assert classify_request("Hey HeartLink, what should we talk about?") == ASKED
     assert classify_request("ok host, ask us something") == ASKED
     assert classify_request("what should we talk about") == ASKED
+    assert classify_request("can you help us out") == AWKWARD
     assert classify_request("I host dinners sometimes") is None
+    assert classify_request("I help my sister with her shop") is None
     assert classify_request("what do you do?") is None
 
 
