@@ -57,6 +57,7 @@ class Bridge(QObject):
     certificate_changed = Signal(object)  # tls.CertStatus
     port_busy = Signal(int, int)  # the busy port, a free one to offer
     problem = Signal(str)  # plain words, shown in the status panel
+    notice = Signal(str)  # passing news for the status bar
     reset_done = Signal()
     settings_saved = Signal(object)  # Settings
 
@@ -200,7 +201,9 @@ class Bridge(QObject):
         async def ask() -> None:
             result = interject_now(session_id)
             if inspect.isawaitable(result):
-                await result
+                result = await result
+            if result is False:
+                self.notice.emit("The facilitator speaks once both people are in the call.")
 
         return self._run("Asking the facilitator", ask())
 

@@ -210,15 +210,21 @@ class TranscriptView(QPlainTextEdit):
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.setAccessibleName("Transcript")
         self.lines = 0
-
-    def follows(self) -> bool:
+        # Follow the newest line while the view is at the bottom; a host who scrolled up to
+        # read keeps their place until they scroll back down.
+        self.following = True
         bar = self.verticalScrollBar()
-        return bar.value() >= bar.maximum() - 4
+        bar.valueChanged.connect(self._moved)
+        bar.rangeChanged.connect(self._grew)
+
+    def _moved(self, value: int) -> None:
+        self.following = value >= self.verticalScrollBar().maximum()
+
+    def _grew(self, low: int, high: int) -> None:
+        if self.following:
+            self.verticalScrollBar().setValue(high)
 
     def add(self, v: SessionView, entry: dict[str, Any]) -> None:
-        follow = self.follows()
-        bar = self.verticalScrollBar()
-        kept = bar.value()
         cursor = QTextCursor(self.document())
         cursor.movePosition(QTextCursor.MoveOperation.End)
         ai = entry.get("speaker") == "AI"
@@ -248,10 +254,6 @@ class TranscriptView(QPlainTextEdit):
         cursor.insertText(("✦ " if ai else "") + speaker_name(v, entry) + ": ", who)
         cursor.insertText(str(entry.get("text", "")), body)
         self.lines += 1
-        if follow:
-            bar.setValue(bar.maximum())
-        else:
-            bar.setValue(kept)
 
 
 class TranscriptPanel(QWidget):

@@ -167,6 +167,7 @@ class MainWindow(QMainWindow):
         b.port_busy.connect(self.status.show_port_busy)
         b.problem.connect(self.status.show_problem)
         b.reset_done.connect(self._on_reset_done)
+        b.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.join.address_chosen.connect(b.choose_address)
         self.cert.regenerate.connect(b.regenerate_certificate)
         self.status.use_port.connect(b.start_on_port)
@@ -260,6 +261,9 @@ class MainWindow(QMainWindow):
         self._gone.clear()
         self.transcript.remove_all()
         self._refresh_all()
+        self.statusBar().showMessage(
+            "Reset: every conversation ended, their files deleted, and a new link made.", 10000
+        )
 
     # -- actions --------------------------------------------------------------------------
     def end_selected(self) -> None:

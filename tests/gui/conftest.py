@@ -58,8 +58,9 @@ async def open_gui(data_dir: Path, *, wait_running: bool = True, **settings: Any
     coroutine and the test's, qasync runs Qt events with no asyncio loop running, and socket
     callbacks that land there fail ("no running event loop").
     """
-    # grace 0: a dropped phone ends its conversation at once; the facilitator waits an hour
-    opts = {"host": "127.0.0.1", "port": 0, "grace_seconds": 0, "silence_seconds": 3600, **settings}
+    # grace 0: a dropped phone ends its conversation at once; the facilitator speaks when asked
+    quiet = {"silence_seconds": 3600, "turns_without_ai": 100_000}
+    opts = {"host": "127.0.0.1", "port": 0, "grace_seconds": 0, **quiet, **settings}
     paths = Paths(data_dir)
     shown: asyncio.Future[MainWindow] = asyncio.get_running_loop().create_future()
     task = asyncio.ensure_future(run_window(Settings(**opts).validate(), paths, ready=shown.set_result))
