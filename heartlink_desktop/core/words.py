@@ -27,6 +27,9 @@ STOPWORDS = frozenset(
     won't would wouldn't yeah yes yep yet you you'd you'll you're you've your yours yourself
     yourselves actually anyway lol haha wow cool nice hey hi hello bye thanks thank please also
     time times year years day days today tonight yesterday tomorrow people person stuff
+    heartlink janitor facilitator awkward question questions want wants wanted love loved feel
+    feels felt told thought look looks looking sound sounds true honestly probably definitely
+    exactly basically literally usually kinda sorta gonna wanna said saying talk talking
     """.split()
 )
 
