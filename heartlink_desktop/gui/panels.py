@@ -191,10 +191,15 @@ class StatusPanel(QGroupBox):
         layout.addLayout(err_row)
 
     def show_listening(self, address: str, port: int, bind: str) -> None:
-        where = "every network of this computer" if bind in ("0.0.0.0", "::") else bind
-        self.state.setText(f"● Listening on {address}:{port} ({where})")
-        colour(self.state, GOOD, bold=True)
         self.clear_problem()
+        if bind in ("0.0.0.0", "::") or bind == address:
+            self.state.setText(f"● Listening on {address}:{port}")
+            colour(self.state, GOOD, bold=True)
+            return
+        self.state.setText(f"● Listening on {bind}:{port} only")
+        colour(self.state, WARN, bold=True)
+        if bind.startswith("127."):
+            self.show_problem(f"Started with --host {bind}: only this computer can connect, not the phones.")
 
     def show_stopped(self) -> None:
         self.state.setText("○ Stopped")

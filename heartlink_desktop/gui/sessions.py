@@ -193,6 +193,10 @@ class SlotsPanel(QScrollArea):
         self.free.show_view(None, now)
         self._layout.removeWidget(self.free)
         self._layout.insertWidget(len(views), self.free)
+        # as tall as the cards, up to about three of them; then it scrolls
+        shown = [c for c in (*self.cards.values(), self.free) if not c.isHidden()]
+        tall = sum(c.sizeHint().height() for c in shown) + self._layout.spacing() * max(0, len(shown) - 1)
+        self.setFixedHeight(max(60, min(tall, 3 * self.free.sizeHint().height())))
 
     def select(self, session_id: str) -> None:
         self._current = session_id

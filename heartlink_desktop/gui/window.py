@@ -111,7 +111,7 @@ class MainWindow(QMainWindow):
         pairs = QGroupBox("Conversations")
         pv = QVBoxLayout(pairs)
         pv.addWidget(self.slots)
-        rv.addWidget(pairs, 2)
+        rv.addWidget(pairs)
         talk = QGroupBox("Transcript")
         tv = QVBoxLayout(talk)
         tv.addWidget(self.transcript)

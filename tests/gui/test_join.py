@@ -11,6 +11,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWidget
 
 from tests.gui.conftest import open_gui
+from tests.support import until
 
 pytestmark = pytest.mark.asyncio
 
@@ -48,19 +49,27 @@ async def test_certificate_panel_shows_fingerprint_expiry_coverage_and_the_ca_li
 
 async def test_status_shows_address_port_phones_and_conversations(data_dir: Path) -> None:
     async with open_gui(data_dir) as gui:
-        from tests.support import Clients, until
-
         status = gui.window.status
         host = gui.host
-        assert f"Listening on {host.address}:{host.port}" in status.state.text()
+        assert f"Listening on 127.0.0.1:{host.port}" in status.state.text()  # the tests bind loopback
         assert status.counts.text() == "0 phones connected · 0 of 1 conversation live"
-        clients = Clients(host)
-        try:
-            a = await clients.new("a")
-            await until(lambda: status.counts.text().startswith("1 phone connected"))
-            await a.join("Alice")
-            await until(lambda: status.counts.text() == "1 phone connected · 1 of 1 conversation live")
-        finally:
-            await clients.close()
+        a = await gui.peers.new("a")
+        await until(lambda: status.counts.text().startswith("1 phone connected"))
+        await a.join("Alice")
+        await until(lambda: status.counts.text() == "1 phone connected · 1 of 1 conversation live")
+        await a.close()
         await until(lambda: status.counts.text() == "0 phones connected · 0 of 1 conversation live")
+
+
+async def test_status_says_where_it_listens_and_warns_when_phones_cannot_reach_it(data_dir: Path) -> None:
+    async with open_gui(data_dir) as gui:
+        status = gui.window.status
+        status.show_listening("192.168.1.20", 8765, "0.0.0.0")
+        assert status.state.text() == "● Listening on 192.168.1.20:8765"
         assert status.error.isHidden()
+        status.show_listening("192.168.1.20", 8765, "192.168.1.20")
+        assert status.state.text() == "● Listening on 192.168.1.20:8765"
+        status.show_listening("192.168.1.20", 8765, "127.0.0.1")
+        assert status.state.text() == "● Listening on 127.0.0.1:8765 only"
+        assert "only this computer can connect, not the phones" in status.error.text()
+        assert not status.error.isHidden()
