@@ -95,7 +95,6 @@ class Conversation:
         self.phase = phase
         self.phase_started = now
         self.phase_turns = 0
-        self.phases_seen: list[str] = [phase]
         self.quiet_since = now  # last human activity or AI line
         self.last_ai: datetime | None = None
         self.human_since_ai = True
@@ -149,8 +148,6 @@ class Conversation:
             self.phase = phase
             self.phase_started = now
             self.phase_turns = 0
-            if phase not in self.phases_seen:
-                self.phases_seen.append(phase)
 
     # -- what to do -----------------------------------------------------------------------
     def is_speaking(self, now: datetime) -> bool:

@@ -16,7 +16,7 @@ from aiohttp import web
 from heartlink_desktop.agent import Facilitator
 from heartlink_desktop.agent.llm import LLMClient, LLMConfig, LLMError
 from heartlink_desktop.server.host import HostServer
-from tests.support import Clients, running_host
+from tests.support import Clients, running_host, until
 
 pytestmark = pytest.mark.asyncio
 
@@ -37,6 +37,7 @@ class FakeLLM:
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         self.url = ""
+        self.answered_slow = 0
         self._runner: web.AppRunner | None = None
 
     async def start(self) -> None:
@@ -66,6 +67,11 @@ class FakeLLM:
         if kind == "sleep":
             await asyncio.sleep(arg)
             return web.json_response({"choices": [{"message": {"content": "too late"}}]})
+        if kind == "slow":
+            seconds, text = arg
+            await asyncio.sleep(seconds)
+            self.answered_slow += 1
+            return web.json_response({"choices": [{"message": {"content": text}}]})
         assert kind == "sse"
         resp = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
         await resp.prepare(request)
@@ -201,6 +207,24 @@ async def test_the_host_speaks_through_the_llm_and_falls_back(
         finally:
             await clients.close()
     assert "sk-secret-key-42" not in session_file and "sk-secret-key-42" not in caplog.text
+
+
+async def test_a_line_written_while_someone_starts_speaking_is_dropped(data_dir: Path, llm: FakeLLM) -> None:
+    llm.script = [("slow", (1.0, "Is this too late?")), ("json", "Right on time?")]
+    async with running_host(data_dir, silence_seconds=1, cooldown_seconds=1, llm_url=llm.url) as host:
+        clients = Clients(host)
+        try:
+            a, b = await clients.pair()
+            await a.emit("transcript_update", {"text": "hello"})
+            await until(lambda: len(llm.requests) == 1)  # the lull came; the LLM is writing
+            await b.emit("audio_activity", {"speaking": True})  # and now B talks
+            await until(lambda: llm.answered_slow == 1)
+            await b.emit("audio_activity", {"speaking": False})
+            line = await a.wait_for("ai_interjection")
+            assert line["text"] == "Right on time?" and line["source"] == "llm"
+            assert len(llm.requests) == 2 and len(b.received["ai_interjection"]) <= 1
+        finally:
+            await clients.close()
 
 
 async def test_the_summary_falls_back_offline(data_dir: Path, llm: FakeLLM) -> None:
