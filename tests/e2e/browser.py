@@ -30,6 +30,7 @@ CHROMIUM_ARGS = [
 PHONE = {"width": 390, "height": 844}
 WAIT_MS = 20_000  # the longest any single expected change on a page may take
 START_TIMEOUT = 30.0
+STOP_TIMEOUT = 10.0
 
 expect.set_options(timeout=WAIT_MS)
 
@@ -74,15 +75,21 @@ class HostProcess:
             self._lines.put(line)
         self._lines.put(None)
 
-    def stop(self) -> int | None:
+    def stop(self, timeout: float = STOP_TIMEOUT) -> int | None:
+        """SIGTERM, then the exit code; None when it had to be killed after `timeout`.
+
+        The host may wait for a long-polling request of a page that is already gone before it
+        exits (aiohttp gives running handlers up to a minute); these tests do not wait that long.
+        """
         if self.proc is None or self.proc.poll() is not None:
             return self.proc.returncode if self.proc else None
         self.proc.send_signal(signal.SIGTERM)
         try:
-            return self.proc.wait(timeout=15)
+            return self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.proc.kill()
-            return self.proc.wait(timeout=5)
+            self.proc.wait(timeout=5)
+            return None
 
 
 def loopback(url: str) -> str:
