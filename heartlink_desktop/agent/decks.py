@@ -109,8 +109,10 @@ def load_decks(directory: Path | None = None) -> list[Line]:
             lines.append(line)
     for phase in DECK_PHASES[:-1]:
         if not any(ln.spice == 1 and ln.phase in (phase, "any") and ln.kind != "rescue" for ln in lines):
-            raise DeckError(f"{directory}: no Spark lines for the {phase} phase; a session at spiciness 1 "
-                            "would have nothing to say")
+            raise DeckError(
+                f"{directory}: no Spark lines for the {phase} phase; a session at spiciness 1 "
+                "would have nothing to say"
+            )
     if not any(ln.kind == "rescue" and ln.spice == 1 for ln in lines):
         raise DeckError(f"{directory}: no Spark rescue lines for awkward moments")
     return lines

@@ -34,8 +34,9 @@ TICK_SLACK = 0.01  # seconds added to each timer so it never fires just before i
 class Facilitator:
     """The engine behind `host.facilitator`; also the service the host starts and stops."""
 
-    def __init__(self, host: Any, lines: list[Line], *, rng: random.Random | None = None,
-                 writer: Writer | None = None) -> None:
+    def __init__(
+        self, host: Any, lines: list[Line], *, rng: random.Random | None = None, writer: Writer | None = None
+    ) -> None:
         self.host = host
         self.lines = lines
         self.rng = rng or random.Random()

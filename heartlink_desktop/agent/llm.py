@@ -145,7 +145,9 @@ class LLMClient:
     async def _attempt(self, messages: list[dict[str, str]], max_tokens: int) -> str:
         cfg = self.config
         timeout = aiohttp.ClientTimeout(
-            total=None, connect=cfg.connect_timeout, sock_connect=cfg.connect_timeout,
+            total=None,
+            connect=cfg.connect_timeout,
+            sock_connect=cfg.connect_timeout,
             sock_read=cfg.read_timeout,
         )
         async with (

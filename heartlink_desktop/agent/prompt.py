@@ -106,7 +106,7 @@ _LABEL = re.compile(
     r"\s*[:：—–-]\s*[*_]*\s*",
     re.IGNORECASE,
 )
-_QUOTES = ("\"\"", "“”", "''", "‘’", "«»")
+_QUOTES = ('""', "“”", "''", "‘’", "«»")
 
 
 def cut(text: str, limit: int) -> str:
@@ -117,7 +117,7 @@ def cut(text: str, limit: int) -> str:
     ends = [m.end() for m in re.finditer(r"[.!?…](?=\s)", head)]
     if ends and ends[-1] >= limit * 0.5:
         return head[: ends[-1]].strip()
-    room = text[: limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[: limit - 1]
+    room = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[: limit - 1]
     return room.rstrip(" ,;:-–—") + "…"
 
 

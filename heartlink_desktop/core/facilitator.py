@@ -208,8 +208,10 @@ class Conversation:
             elif self.host_request:
                 times.append(now)
             elif self.last_ai is None or self.human_since_ai:
-                due = now if self.request or self.turns_since_ai >= timing.turns_without_ai else (
-                    self.quiet_since + timedelta(seconds=timing.silence)
+                due = (
+                    now
+                    if self.request or self.turns_since_ai >= timing.turns_without_ai
+                    else (self.quiet_since + timedelta(seconds=timing.silence))
                 )
                 if self.last_ai is not None:
                     due = max(due, self.last_ai + timedelta(seconds=timing.cooldown))

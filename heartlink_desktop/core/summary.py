@@ -9,7 +9,12 @@ from typing import Any
 from heartlink_desktop.core.rooms import AI_NAME, PHASES
 from heartlink_desktop.core.words import join_words, shared_interests, topic_words, words
 
-PHASE_WORDS = {"waiting": "waiting", "icebreaker": "icebreaker", "deep_dive": "deep dive", "decision": "decision"}
+PHASE_WORDS = {
+    "waiting": "waiting",
+    "icebreaker": "icebreaker",
+    "deep_dive": "deep dive",
+    "decision": "decision",
+}
 QUESTIONS_SHOWN = 4
 
 
@@ -97,6 +102,7 @@ def offline_summary(snapshot: dict[str, Any]) -> str:
     if total == 0:
         parts.append(f"{a} and {b} met{length}; nothing they said was transcribed.")
     else:
+
         def said(role: str) -> str:
             n = f.lines[role]
             return f"{n} line{'s' if n != 1 else ''} ({f.words[role]} words)"

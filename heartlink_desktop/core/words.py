@@ -42,7 +42,9 @@ def words(text: str) -> list[str]:
 def content_words(text: str, exclude: Iterable[str] = ()) -> list[str]:
     """Words that may carry a topic: not stopwords, not excluded (names), 4..20 letters."""
     skip = {e.lower() for e in exclude}
-    return [w for w in words(text) if w not in STOPWORDS and w not in skip and 4 <= len(w) <= 20 and "'" not in w]
+    return [
+        w for w in words(text) if w not in STOPWORDS and w not in skip and 4 <= len(w) <= 20 and "'" not in w
+    ]
 
 
 def topic_words(lines: Iterable[str], exclude: Iterable[str] = (), limit: int = 5) -> list[str]:

@@ -59,7 +59,9 @@ class FakeLLM:
         self.headers.append(dict(request.headers))
         kind, arg = self.script.pop(0) if self.script else self.default
         if kind == "json":
-            return web.json_response({"choices": [{"index": 0, "message": {"role": "assistant", "content": arg}}]})
+            return web.json_response(
+                {"choices": [{"index": 0, "message": {"role": "assistant", "content": arg}}]}
+            )
         if kind == "status":
             return web.json_response({"error": {"message": "nope"}}, status=arg)
         if kind == "garbage":
@@ -102,10 +104,18 @@ MESSAGES = [{"role": "user", "content": "say hi"}]
 
 
 async def test_plain_json_reply_and_what_is_sent(llm: FakeLLM) -> None:
-    assert await client(llm, stream=False).complete(MESSAGES, max_tokens=50) == "Hello there, what brings you here?"
+    assert (
+        await client(llm, stream=False).complete(MESSAGES, max_tokens=50)
+        == "Hello there, what brings you here?"
+    )
     [body] = llm.requests
-    assert body == {"messages": MESSAGES, "max_tokens": 50, "temperature": 0.8, "stream": False,
-                    "model": "test-model"}
+    assert body == {
+        "messages": MESSAGES,
+        "max_tokens": 50,
+        "temperature": 0.8,
+        "stream": False,
+        "model": "test-model",
+    }
     assert llm.headers[0]["Authorization"] == "Bearer sk-test-123"
 
 
@@ -164,8 +174,12 @@ async def test_the_host_speaks_through_the_llm_and_falls_back(
 ) -> None:
     monkeypatch.setenv("HEARTLINK_LLM_KEY", "sk-secret-key-42")
     caplog.set_level(logging.DEBUG)
-    llm.script = [("sse", ["HeartLink: ", '"Alice, ', "what's your favourite trail?", '"\nBob: mine is']),
-                  *[("status", 500)] * 3, *[("sleep", 1)] * 3, ("garbage", None)]
+    llm.script = [
+        ("sse", ["HeartLink: ", '"Alice, ', "what's your favourite trail?", '"\nBob: mine is']),
+        *[("status", 500)] * 3,
+        *[("sleep", 1)] * 3,
+        ("garbage", None),
+    ]
     llm.default = ("json", "Alice and Bob talked about trails. HeartLink asked about favourites.")
     opts = {"silence_seconds": 1, "cooldown_seconds": 1, "llm_url": llm.url, "llm_model": "test-model"}
     async with running_host(data_dir, **opts) as host:

@@ -57,18 +57,30 @@ def test_a_minimal_set_loads(tmp_path: Path) -> None:
 BAD = [
     ("schema = 2\nphase = 'icebreaker'\n[lines]\nspark = ['x']", "bad.toml: 'schema' must be 1 (found 2)"),
     ("schema = 1\nphase = 'dessert'\n[lines]\nspark = ['x']", "bad.toml: 'phase' must be one of"),
-    ("schema = 1\nphase = 'icebreaker'\nkind = 'joke'\n[lines]\nspark = ['x']", "bad.toml: 'kind' must be one of"),
+    (
+        "schema = 1\nphase = 'icebreaker'\nkind = 'joke'\n[lines]\nspark = ['x']",
+        "bad.toml: 'kind' must be one of",
+    ),
     ("schema = 1\nphase = 'icebreaker'\nlevel = 3\n[lines]\nspark = ['x']", "bad.toml: unknown key 'level'"),
     ("schema = 1\nphase = 'icebreaker'", "bad.toml: a [lines] table"),
     ("schema = 1\nphase = 'icebreaker'\n[lines]\nlava = ['x']", "bad.toml: lines.lava: the spice levels are"),
     ("schema = 1\nphase = 'icebreaker'\n[lines]\nhot = []", "bad.toml: lines.hot: must be a non-empty list"),
-    ("schema = 1\nphase = 'icebreaker'\n[lines]\nhot = ['ok', '   ']", "bad.toml: lines.hot[1]: a line cannot be empty"),
+    (
+        "schema = 1\nphase = 'icebreaker'\n[lines]\nhot = ['ok', '   ']",
+        "bad.toml: lines.hot[1]: a line cannot be empty",
+    ),
     ("schema = 1\nphase = 'icebreaker'\n[lines]\nhot = [3]", "bad.toml: lines.hot[0]: a line must be text"),
     (f"schema = 1\nphase = 'icebreaker'\n[lines]\nwarm = ['{'x' * 281}']", "at most 280 characters"),
-    ("schema = 1\nphase = 'icebreaker'\n[lines]\nwarm = ['Hi {nmae}?']", "lines.warm[0]: unknown placeholder {nmae}"),
+    (
+        "schema = 1\nphase = 'icebreaker'\n[lines]\nwarm = ['Hi {nmae}?']",
+        "lines.warm[0]: unknown placeholder {nmae}",
+    ),
     ("schema = 1\nphase = 'icebreaker'\n[lines]\nwarm = ['Hi {name']", "lines.warm[0]: bad braces"),
     ("schema = 1\nphase = 'icebreaker'\n[lines]\nwarm = [{text = 'x', spice = 4}]", "only 'text' and 'kind'"),
-    ("schema = 1\nphase = 'icebreaker'\n[lines]\nwarm = ['An easy one?']", "rescue.toml: lines.spark[0]: the same line is already in bad.toml: lines.warm[0]"),
+    (
+        "schema = 1\nphase = 'icebreaker'\n[lines]\nwarm = ['An easy one?']",
+        "rescue.toml: lines.spark[0]: the same line is already in bad.toml: lines.warm[0]",
+    ),
     ("schema = 1\nphase = [oops", "bad.toml: not valid TOML"),
 ]
 

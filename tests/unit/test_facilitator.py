@@ -270,8 +270,9 @@ def test_the_line_fits_the_pair() -> None:
         texts.add(pick.text)
     assert any("Hiking" in t or "mountains" in t or "Bob" in t for t in texts)
     # without shared interests or topics, lines that need them are never chosen
-    bare = build_context({"participant_profiles": {"A": {"name": "Al"}, "B": {"name": "Bo"}}},
-                         spice=4, mild=False, rng=rng)
+    bare = build_context(
+        {"participant_profiles": {"A": {"name": "Al"}, "B": {"name": "Bo"}}}, spice=4, mild=False, rng=rng
+    )
     for seed in range(60):
         pick = choose_line(DECKS, bare, set(), random.Random(seed))
         assert pick is not None and not pick.line.needs & {"shared", "interest", "topic"}
@@ -281,8 +282,9 @@ def test_the_line_fits_the_pair() -> None:
 
 
 def test_when_every_line_is_used_it_stays_quiet() -> None:
-    ctx = build_context({"phase": "decision", "participant_profiles": {}}, spice=1, mild=False,
-                        rng=random.Random(1))
+    ctx = build_context(
+        {"phase": "decision", "participant_profiles": {}}, spice=1, mild=False, rng=random.Random(1)
+    )
     used = {ln.id for ln in DECKS}
     assert choose_line(DECKS, ctx, used, random.Random(1)) is None
 

@@ -29,14 +29,20 @@ SNAP = {
 @pytest.mark.parametrize(
     ("raw", "clean"),
     [
-        ("HeartLink: What's a place you'd love to show each other?", "What's a place you'd love to show each other?"),
+        (
+            "HeartLink: What's a place you'd love to show each other?",
+            "What's a place you'd love to show each other?",
+        ),
         ('**HeartLink:** "Bob, what made you smile today?"', "Bob, what made you smile today?"),
         ("Assistant - “Tell each other one small win.”", "Tell each other one small win."),
         ("<think>they seem shy, keep it light</think>\nAI: Cats or dogs?", "Cats or dogs?"),
         ("Cats or dogs?\nAlice: Dogs!\nBob: Cats.", "Cats or dogs?"),
         ("What's your favourite season?\nB: winter", "What's your favourite season?"),
         ("  Two  lines\nof   one thought.  ", "Two lines of one thought."),
-        ("Hostile takeover of the conversation: who wins?", "Hostile takeover of the conversation: who wins?"),
+        (
+            "Hostile takeover of the conversation: who wins?",
+            "Hostile takeover of the conversation: who wins?",
+        ),
     ],
 )
 def test_reply_cleaning(raw: str, clean: str) -> None:
@@ -60,9 +66,15 @@ def test_the_prompt_carries_phase_spice_names_interests_and_turns() -> None:
     assert system["role"] == "system" and user["role"] == "user"
     assert "Spiciness 3 (Hot)" in system["content"] and "deep and meaningful" in system["content"]
     assert "deep dive" in system["content"]
-    for needle in ("Alice; 29; likes hiking; looking for: something real", "Bob; introvert; likes hiking, chess",
-                   "Shared interests: hiking.", "Alice: I climbed Mont Aiguille last summer",
-                   "HeartLink: What drew you to climbing?", "Bob: this is awkward", "awkward"):
+    for needle in (
+        "Alice; 29; likes hiking; looking for: something real",
+        "Bob; introvert; likes hiking, chess",
+        "Shared interests: hiking.",
+        "Alice: I climbed Mont Aiguille last summer",
+        "HeartLink: What drew you to climbing?",
+        "Bob: this is awkward",
+        "awkward",
+    ):
         assert needle in user["content"]
     s_system, s_user = summary_messages(SNAP, facts(SNAP))
     assert "Alice and Bob" in s_system["content"] and "What drew you to climbing?" in s_user["content"]

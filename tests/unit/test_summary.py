@@ -21,7 +21,11 @@ def snapshot(**more: Any) -> dict[str, Any]:
             {"speaker": "A", "text": "I love hiking in the mountains near Grenoble"},
             {"speaker": "B", "text": "Mountains, really? Which ones?"},
             {"speaker": "A", "text": "The Vercors mostly; the mountains there are gentle and quiet"},
-            {"speaker": "AI", "text": "What's the best piece of advice you've ever been given?", "phase": "icebreaker"},
+            {
+                "speaker": "AI",
+                "text": "What's the best piece of advice you've ever been given?",
+                "phase": "icebreaker",
+            },
             {"speaker": "B", "text": "Bob says: cook for people you like"},
             {"speaker": "AI", "text": "Tell each other about a trip.", "phase": "deep_dive"},
         ],
@@ -32,8 +36,9 @@ def snapshot(**more: Any) -> dict[str, Any]:
 
 def test_the_summary_says_who_spoke_how_much_and_what_about() -> None:
     text = offline_summary(snapshot())
-    assert text.startswith("Alice and Bob talked over about 12 minutes: Alice said 2 lines (18 words), "
-                           "Bob 2 lines (11 words).")
+    assert text.startswith(
+        "Alice and Bob talked over about 12 minutes: Alice said 2 lines (18 words), Bob 2 lines (11 words)."
+    )
     assert "They shared the talking fairly evenly." in text  # 62% / 38% counts as even
     assert "Shared interests: hiking and Jazz." in text
     assert "Topics that came up: mountains," in text  # said three times; names are never topics
