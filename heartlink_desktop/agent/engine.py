@@ -224,6 +224,8 @@ class Facilitator:
                 log.info("the LLM repeated itself or said nothing; a deck line instead")
             except LLMError as exc:
                 log.warning("LLM failed (%s); the offline decks answer", exc)
+            except Exception as exc:  # a bug or an odd reply must not silence the facilitator
+                log.warning("LLM client failed (%s); the offline decks answer", type(exc).__name__)
             source = "fallback"
         pick = choose_line(self.lines, ctx, state.used, self.rng)
         if pick is None:
@@ -250,4 +252,6 @@ class Facilitator:
                 return text
         except (LLMError, TimeoutError) as exc:
             log.warning("LLM summary failed (%s); the offline summary is used", exc)
+        except Exception as exc:
+            log.warning("LLM summary failed (%s); the offline summary is used", type(exc).__name__)
         return offline

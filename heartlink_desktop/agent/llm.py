@@ -135,6 +135,8 @@ class LLMClient:
                 error = LLMError(f"the LLM request failed ({type(exc).__name__})")
             except LLMError as exc:
                 error = exc
+            except ValueError:  # a stream line over aiohttp's limit, a bad encoding
+                error = LLMError("the LLM reply could not be read")
             if not error.retry or attempt == cfg.retries:
                 raise error
             log.info("LLM attempt %d failed (%s); retrying in %.1f s", attempt + 1, error, delay)
