@@ -4,12 +4,11 @@ import { Call } from "./call.js";
 import { Link } from "./link.js";
 import { LevelMeter, mediaProblem, openCamera, stopStream } from "./media.js";
 import { keepForm, readForm, restoreForm, saveForm } from "./profile.js";
-import { ReadAloud, SpeechInput, Transcript } from "./talk.js";
+import { ReadAloud, SpeechInput, Transcript, wireToggles } from "./talk.js";
 import { wireSocket } from "./wire.js";
 import { $, banner, bannerHistory, endedText, oneLine, phaseName, say, showScreen, toast } from "./ui.js";
 
 const JOIN_TIMEOUT_MS = 15000; // no answer to `join`: say so instead of waiting forever
-const PREFS = "heartlink.prefs";
 
 const S = {
   link: null,
@@ -96,6 +95,7 @@ function render() {
   $("status").textContent = status;
   say($("stage-message"), stage);
   $("btn-end").querySelector(".label").textContent = end;
+  $("talk").hidden = !S.session; // nothing to read or say while joining or in line
   $("say").disabled = !active;
   $("btn-send").disabled = !active;
   const partner = $("partner");
@@ -335,34 +335,7 @@ function wireControls() {
   });
   $("problem-retry").addEventListener("click", () => location.reload());
 
-  let prefs = {};
-  try {
-    prefs = JSON.parse(localStorage.getItem(PREFS) || "{}") || {};
-  } catch {
-    prefs = {};
-  }
-  $("stt-wrap").hidden = !SpeechInput.supported;
-  $("tts-wrap").hidden = !ReadAloud.supported;
-  $("stt").addEventListener("change", () => {
-    if ($("stt").checked) {
-      say($("stt-note"), "Speech to text uses your browser's speech service. What it hears is sent as text.");
-      speech.start();
-      if (!S.micOn) speech.pause(true);
-    } else {
-      say($("stt-note"), "");
-      speech.stop();
-    }
-  });
-  $("tts").checked = ReadAloud.supported && prefs.readAloud === true;
-  readAloud.on = $("tts").checked;
-  $("tts").addEventListener("change", () => {
-    readAloud.set($("tts").checked);
-    try {
-      localStorage.setItem(PREFS, JSON.stringify({ readAloud: $("tts").checked }));
-    } catch {
-      // not kept
-    }
-  });
+  wireToggles({ speech, readAloud, stt: $("stt"), tts: $("tts"), note: $("stt-note"), micOn: () => S.micOn });
 }
 
 function boot() {

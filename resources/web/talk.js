@@ -141,7 +141,7 @@ export class SpeechInput {
 /** Reads the facilitator's lines aloud with speechSynthesis, when switched on. */
 export class ReadAloud {
   static get supported() {
-    return "speechSynthesis" in window && typeof window.SpeechSynthesisUtterance === "function";
+    return Boolean(window.speechSynthesis) && typeof window.SpeechSynthesisUtterance === "function";
   }
 
   constructor() {
@@ -165,4 +165,39 @@ export class ReadAloud {
     u.lang = navigator.language || "en-US";
     window.speechSynthesis.speak(u);
   }
+}
+
+const PREFS = "heartlink.prefs";
+
+/** The two toggles: hidden where the browser lacks the API; read-aloud remembered. */
+export function wireToggles({ speech, readAloud, stt, tts, note, micOn }) {
+  let prefs = {};
+  try {
+    prefs = JSON.parse(localStorage.getItem(PREFS) || "{}") || {};
+  } catch {
+    prefs = {};
+  }
+  stt.closest("label").hidden = !SpeechInput.supported;
+  tts.closest("label").hidden = !ReadAloud.supported;
+  stt.addEventListener("change", () => {
+    if (stt.checked) {
+      note.textContent = "Speech to text uses your browser's speech service. What it hears is sent as text.";
+      note.hidden = false;
+      speech.start();
+      if (!micOn()) speech.pause(true);
+    } else {
+      note.hidden = true;
+      speech.stop();
+    }
+  });
+  tts.checked = ReadAloud.supported && prefs.readAloud === true;
+  readAloud.on = tts.checked;
+  tts.addEventListener("change", () => {
+    readAloud.set(tts.checked);
+    try {
+      localStorage.setItem(PREFS, JSON.stringify({ readAloud: tts.checked }));
+    } catch {
+      // not kept
+    }
+  });
 }

@@ -22,9 +22,9 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def host_options() -> list[str]:
-    """Extra command-line options for the host; a test module may override this fixture."""
-    return []
+def host_options(request: pytest.FixtureRequest) -> list[str]:
+    """Extra command-line options for the host: parametrize it (indirect) or override it."""
+    return list(getattr(request, "param", []))
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.browser import fill_profile, join, new_phone, video_time, wait_remote_video
+from tests.e2e.browser import fill_profile, join, new_phone, open_page, video_time, wait_remote_video
 
 pytestmark = pytest.mark.e2e
 
@@ -111,6 +111,44 @@ def test_a_person_waiting_alone_can_leave_and_join_again(phone: Phone) -> None:
     join(bob, "Bob")
     expect(alice.locator("#status")).to_have_text("🟢 Connected")
     wait_remote_video(alice)
+
+
+@pytest.mark.parametrize("host_options", [["--turns-without-ai", "1"]], indirect=True)
+def test_the_facilitators_lines_show_as_a_card_and_in_the_transcript(phone: Phone) -> None:
+    alice, bob = pair(phone)
+    alice.fill("#say", "We both like walking by the river.")
+    alice.press("#say", "Enter")
+    texts = []
+    for page in (alice, bob):
+        expect(page.locator("#ai-card")).to_be_visible()
+        text = page.locator("#ai-text").text_content() or ""
+        assert text.strip()
+        expect(page.locator("#transcript li.line-ai").last).to_have_text(f"HeartLink: {text}")
+        texts.append(text)
+    assert texts[0] == texts[1]
+    bob.click("#ai-close")
+    expect(bob.locator("#ai-card")).to_be_hidden()
+
+
+def test_speech_toggles_are_offered_only_where_the_browser_has_the_apis(
+    browser: Browser, host_url: str, phone: Phone
+) -> None:
+    page = phone()
+    expect(page.locator("#stt-wrap")).to_have_js_property("hidden", False)
+    expect(page.locator("#tts-wrap")).to_have_js_property("hidden", False)
+    context = new_phone(browser)
+    try:
+        context.add_init_script(
+            "for (const k of ['SpeechRecognition', 'webkitSpeechRecognition', 'speechSynthesis',"
+            " 'SpeechSynthesisUtterance']) Object.defineProperty(window, k, {value: undefined});"
+        )
+        bare = open_page(context, host_url)
+        expect(bare.locator("#stt-wrap")).to_have_js_property("hidden", True)
+        expect(bare.locator("#tts-wrap")).to_have_js_property("hidden", True)
+        join(bare, "Fay")  # the page still works without them
+        expect(bare.locator("#status")).to_have_text("🟡 Waiting for peer...")
+    finally:
+        context.close()
 
 
 def test_the_profile_survives_a_reload(phone: Phone) -> None:

@@ -14,11 +14,6 @@ pytestmark = pytest.mark.e2e
 Phone = Callable[[], Page]
 
 
-@pytest.fixture
-def host_options(request: pytest.FixtureRequest) -> list[str]:
-    return list(getattr(request, "param", []))
-
-
 def pair(phone: Phone) -> tuple[Page, Page]:
     alice = phone()
     join(alice, "Alice")

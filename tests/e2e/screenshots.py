@@ -1,0 +1,78 @@
+"""Phone-size screenshots of the peer page for the docs: `python -m tests.e2e.screenshots`.
+
+Starts a real host and real Chromium with fake camera and microphone, walks two people through
+a conversation and saves docs/screenshots/page-*.png.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from playwright.sync_api import Page, expect, sync_playwright
+
+from tests.e2e.browser import (
+    ROOT,
+    HostProcess,
+    fill_profile,
+    join,
+    launch,
+    new_phone,
+    open_page,
+    wait_remote_video,
+)
+
+OUT = ROOT / "docs" / "screenshots"
+
+
+def shot(page: Page, name: str) -> None:
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    path = OUT / f"page-{name}.png"
+    page.screenshot(path=str(path))
+    print(path.relative_to(ROOT))
+
+
+def main() -> int:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        host = HostProcess(Path(tmp) / "data", "--queue")
+        url = host.start()
+        try:
+            with sync_playwright() as p:
+                browser = launch(p)
+                alice = open_page(new_phone(browser), url)
+                fill_profile(
+                    alice, "Alice", age=29, personality="extrovert", hobbies="hiking, jazz",
+                    interests="travel, films", goal="Someone to explore the city with", spice=2,
+                )
+                shot(alice, "profile")
+                alice.click("#btn-enter")
+                expect(alice.locator("#screen-call")).to_be_visible()
+                expect(alice.locator("#status")).to_have_text("🟡 Waiting for peer...")
+                shot(alice, "waiting")
+                bob = open_page(new_phone(browser), url)
+                join(bob, "Bob", age=31, personality="introvert", hobbies="climbing, chess")
+                wait_remote_video(alice)
+                wait_remote_video(bob)
+                alice.fill("#say", "Hi Bob! Where did you learn to climb?")
+                alice.press("#say", "Enter")
+                bob.fill("#say", "At a gym near the river, years ago.")
+                bob.press("#say", "Enter")
+                expect(alice.locator("#transcript li")).to_have_count(2)
+                shot(alice, "call")
+                carol = open_page(new_phone(browser), url)
+                join(carol, "Carol")
+                expect(carol.locator("#status")).to_have_text("🟡 In line: number 1")
+                shot(carol, "queued")
+                bob.click("#btn-end")
+                expect(alice.locator("#screen-ended")).to_be_visible()
+                shot(alice, "ended")
+                browser.close()
+        finally:
+            host.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
