@@ -169,8 +169,9 @@ class Facilitator:
                 task = self._loop.create_task(self._speak(session_id, state, decision))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
-        except CoreError:
-            pass  # the session ended in between
+        except CoreError:  # set_phase: the session is no longer live
+            self._forget(session_id)
+            return
         except Exception:
             log.exception("facilitator tick failed")
         self._schedule(session_id)

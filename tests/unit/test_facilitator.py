@@ -302,7 +302,7 @@ EVENTS = st.lists(
 @settings(max_examples=60, deadline=None)
 @given(EVENTS)
 def test_wake_time_is_never_later_than_the_next_decision(events: list[tuple[float, str, str]]) -> None:
-    """The engine sleeps until wake_at: no decision may come due before it."""
+    """The engine sleeps until wake_at: nothing comes due before it, and something is due at it."""
     timing = Timing(silence=5, cooldown=9, turns_without_ai=4)
     conv = Conversation(T0, phase="icebreaker", active=True)
     now = T0
@@ -319,6 +319,8 @@ def test_wake_time_is_never_later_than_the_next_decision(events: list[tuple[floa
         else:
             conv.host_request = True
         wake = conv.wake_at(now, timing)
+        if wake is not None and wake <= now:  # due now: something must be due, or the engine spins
+            assert conv.decide(now, timing) is not None or conv.next_phase(now) is not None
         t = now
         while t < now + timedelta(seconds=200) and (wake is None or t < wake):
             assert conv.decide(t, timing) is None and conv.next_phase(t) is None, (t, wake)
