@@ -52,8 +52,20 @@ class Facilitator:
     # -- service --------------------------------------------------------------------------
     async def start(self, host: Any) -> None:
         self._loop = asyncio.get_running_loop()
-        if self.host.settings.llm_url:
+        s = self.host.settings
+        if s.llm_url:
             self._key = await asyncio.to_thread(llm_key)
+            model = f", model {s.llm_model}" if s.llm_model else ""
+            key = "with" if self._key else "without"
+            log.info(
+                "facilitator: LLM at %s%s, %s a key; %d offline lines as fallback",
+                s.llm_url,
+                model,
+                key,
+                len(self.lines),
+            )
+        else:
+            log.info("facilitator: %d offline lines (no LLM configured)", len(self.lines))
         for session_id in list(self._states):
             self._schedule(session_id)
 
