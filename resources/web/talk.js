@@ -4,10 +4,25 @@
 export class Transcript {
   constructor(list) {
     this.list = list;
+    this.pinned = true; // following the newest line (the person has not scrolled back)
+    list.addEventListener(
+      "scroll",
+      () => (this.pinned = list.scrollHeight - list.scrollTop - list.clientHeight < 40),
+      { passive: true },
+    );
+    if (typeof ResizeObserver === "function") {
+      // the pane shrinks when a card or a banner appears: keep the newest line in sight
+      new ResizeObserver(() => this.pinned && this.toBottom()).observe(list);
+    }
+  }
+
+  toBottom() {
+    this.list.scrollTop = this.list.scrollHeight;
   }
 
   clear() {
     this.list.replaceChildren();
+    this.pinned = true;
   }
 
   /** entry: {speaker, name, text}; mine: whether this device's person said it. */
@@ -22,10 +37,9 @@ export class Transcript {
     text.className = "text";
     text.textContent = String(entry.text ?? "");
     li.append(who, " ", text);
-    const atBottom = this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 40;
     this.list.append(li);
     while (this.list.children.length > 500) this.list.firstElementChild.remove();
-    if (atBottom || mine) this.list.scrollTop = this.list.scrollHeight;
+    if (this.pinned || mine) this.toBottom();
     return li;
   }
 

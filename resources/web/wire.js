@@ -194,9 +194,9 @@ export function wireSocket(app) {
   socket.on("ai_interjection", (e) => {
     if (!e || !mine(e.session_id)) return;
     const text = String(e.text ?? "");
-    app.transcript.add({ speaker: "AI", name: "HeartLink", text });
     $("ai-text").textContent = text;
-    $("ai-card").hidden = false;
+    $("ai-card").hidden = false; // first: the card takes room from the transcript, then it scrolls
+    app.transcript.add({ speaker: "AI", name: "HeartLink", text });
     app.readAloud.say(text);
   });
 
