@@ -64,7 +64,11 @@ for so in $(comm -23 <(echo "$needed") <(echo "$carried")); do
     [ -n "$pkg" ] || { echo "no installed package provides $so; install it and build again" >&2; exit 1; }
     depends="$depends"$'\n'"$pkg"
 done
-depends="$(echo "$depends" | sed '/^$/d' | sort -u | paste -sd, | sed 's/,/, /g')"
+# The newest glibc symbol version anything in the bundle uses: the oldest libc6 it runs on.
+glibc="$(find "$STAGE/opt/$PKG" -type f \( -name '*.so*' -o -name HeartLink \) -print0 \
+    | xargs -0 objdump -T 2>/dev/null | grep -o 'GLIBC_[0-9.]*' | sort -uV | tail -n1 | cut -d_ -f2)"
+depends="$(echo "$depends" | sed '/^$/d' | sort -u | sed "s/^libc6\$/libc6 (>= ${glibc:-2.17})/" \
+    | paste -sd, | sed 's/,/, /g')"
 
 cat > "$STAGE/DEBIAN/control" <<EOF
 Package: $PKG
