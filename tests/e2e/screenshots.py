@@ -55,9 +55,9 @@ def main() -> int:
                 join(bob, "Bob", age=31, personality="introvert", hobbies="climbing, chess")
                 wait_remote_video(alice)
                 wait_remote_video(bob)
-                alice.fill("#say", "Hi Bob! Where did you learn to climb?")
+                alice.fill("#say", "Hi Bob! I read that you play chess.")
                 alice.press("#say", "Enter")
-                bob.fill("#say", "At a gym near the river, years ago.")
+                bob.fill("#say", "I do! Chess and climbing keep me busy.")
                 bob.press("#say", "Enter")
                 expect(alice.locator("#ai-card")).to_be_visible()  # the facilitator steps in
                 shot(alice, "call")
