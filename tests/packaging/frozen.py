@@ -8,7 +8,7 @@ import re
 import signal
 import ssl
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,14 +56,14 @@ class Running:
 
 @asynccontextmanager
 async def launched(
-    command: Sequence[str | Path], data_dir: Path, *, log: Path, env: dict[str, str | None] | None = None
+    command: Sequence[str | Path], data_dir: Path, *, log: Path, env: Mapping[str, str | None] | None = None
 ) -> AsyncIterator[Running]:
     """Start `command` with a free loopback port and `data_dir`; wait for its join URL line.
 
     `env` adds variables to the test's environment; a None value removes one.
     """
-    environ = {**os.environ, **(env or {})}
-    environ = {k: v for k, v in environ.items() if v is not None}
+    merged: dict[str, str | None] = {**os.environ, **(env or {})}
+    environ = {k: v for k, v in merged.items() if v is not None}
     args = [*map(str, command), "--host", "127.0.0.1", "--port", "0", "--data-dir", str(data_dir)]
     started = time.monotonic()
     with _open(log) as err:
