@@ -38,7 +38,6 @@ const S = {
 
 const form = $("profile-form");
 const transcript = new Transcript($("transcript"));
-const readAloud = new ReadAloud();
 const speech = new SpeechInput({
   onFinal: (text) => sendLine(text),
   onInterim: (text) => say($("interim"), text ? `… ${text}` : ""),
@@ -47,6 +46,7 @@ const speech = new SpeechInput({
     say($("stt-note"), text);
   },
 });
+const readAloud = new ReadAloud((speaking) => speech.hold("read-aloud", speaking));
 
 // -- screens ------------------------------------------------------------------------------
 

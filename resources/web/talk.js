@@ -66,6 +66,7 @@ export class SpeechInput {
     this.onProblem = onProblem;
     this.wanted = false;
     this.paused = false;
+    this.holds = new Set();
     this.rec = null;
     this.quickEnds = 0;
   }
@@ -78,13 +79,22 @@ export class SpeechInput {
 
   stop() {
     this.wanted = false;
+    this.holds.clear();
+    this.paused = false;
     this.end();
   }
 
   /** Paused while the microphone is muted. */
   pause(on) {
-    this.paused = on;
-    if (on) this.end();
+    this.hold("mic", on);
+  }
+
+  /** Not listening while any reason holds it (the mic is muted, a question is read aloud). */
+  hold(reason, on) {
+    if (on) this.holds.add(reason);
+    else this.holds.delete(reason);
+    this.paused = this.holds.size > 0;
+    if (this.paused) this.end();
     else if (this.wanted) this.begin();
   }
 
@@ -158,8 +168,10 @@ export class ReadAloud {
     return Boolean(window.speechSynthesis) && typeof window.SpeechSynthesisUtterance === "function";
   }
 
-  constructor() {
+  /** onSpeaking(true/false) while an utterance plays (speech to text must not hear it). */
+  constructor(onSpeaking = () => {}) {
     this.on = false;
+    this.onSpeaking = onSpeaking;
   }
 
   set(on) {
@@ -177,6 +189,8 @@ export class ReadAloud {
     if (!this.on) return;
     const u = new SpeechSynthesisUtterance(String(text));
     u.lang = navigator.language || "en-US";
+    u.onstart = () => this.onSpeaking(true);
+    u.onend = u.onerror = () => this.onSpeaking(window.speechSynthesis.speaking);
     window.speechSynthesis.speak(u);
   }
 }
