@@ -27,6 +27,7 @@ REASONS = {
     "reset": "reset by the host",
     "peer_left": "someone left",
     "peer_disconnected": "someone's connection dropped",
+    "timeout": "nobody joined or spoke for too long",
 }
 
 
@@ -47,6 +48,7 @@ class SlotView:
     profile: Profile | None = None
     state: str = EMPTY
     since: datetime | None = None  # when this person took the slot
+    until: datetime | None = None  # when the conversation ended: the clock stops
 
     @property
     def name(self) -> str:
@@ -59,7 +61,8 @@ class SlotView:
     def seconds(self, now: datetime) -> int | None:
         if self.since is None or self.state in (EMPTY,):
             return None
-        return max(0, int((now - self.since).total_seconds()))
+        end = self.until or now
+        return max(0, int((end - self.since).total_seconds()))
 
 
 @dataclass
@@ -175,10 +178,11 @@ class LiveSessions:
         v.transcript.append(entry)
         return v
 
-    def end(self, session_id: str, reason: str, summary: str) -> SessionView:
+    def end(self, session_id: str, reason: str, summary: str, now: datetime) -> SessionView:
         v = self.view(session_id)
         v.ended, v.end_reason, v.summary, v.status = True, reason, summary, "ended"
         for slot in v.slots.values():
+            slot.until = now
             if slot.sid and slot.state not in (LEFT,):
                 slot.state = ENDED
         return v

@@ -25,6 +25,7 @@ from heartlink_desktop.gui.model import (
     EMPTY,
     IN_CALL,
     LEFT,
+    REASONS,
     RECONNECTING,
     ROLES,
     WAITING,
@@ -257,6 +258,24 @@ class TranscriptView(QPlainTextEdit):
         cursor.insertText(f"{line_time(entry)}  ", meta)
         cursor.insertText(("✦ " if ai else "") + speaker_name(v, entry) + ": ", who)
         cursor.insertText(str(entry.get("text", "")), body)
+        self.lines += 1
+
+    def add_ending(self, v: SessionView) -> None:
+        """A closing note in grey: why it ended, and the facilitator's summary if there is one."""
+        cursor = QTextCursor(self.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        block = QTextBlockFormat()
+        block.setTopMargin(10)
+        if self.lines:
+            cursor.insertBlock(block)
+        else:
+            cursor.setBlockFormat(block)
+        note = QTextCharFormat()
+        note.setForeground(QColor("#757575"))
+        text = f"— Conversation ended: {REASONS.get(v.end_reason, v.end_reason.replace('_', ' '))}."
+        if v.summary:
+            text += f" Summary: {v.summary}"
+        cursor.insertText(text, note)
         self.lines += 1
 
 

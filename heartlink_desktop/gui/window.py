@@ -224,6 +224,9 @@ class MainWindow(QMainWindow):
     def _on_session(self, session_id: str, snapshot: dict[str, Any]) -> None:
         v = self.model.apply_snapshot(session_id, snapshot, self.now())
         self.transcript.ensure(v)
+        shown = self.model.views.get(self.transcript.current())
+        if shown is None or shown.ended:  # follow the newest live conversation
+            self.transcript.select(session_id)
         self._redraw_slots()
         self._refresh_counts()
 
@@ -236,8 +239,8 @@ class MainWindow(QMainWindow):
         self.transcript.add(v, entry)
 
     def _on_ended(self, session_id: str, reason: str, summary: str) -> None:
-        v = self.model.end(session_id, reason, summary)
-        self.transcript.ensure(v)
+        v = self.model.end(session_id, reason, summary, self.now())
+        self.transcript.ensure(v).add_ending(v)
         self._redraw_slots()
         self._refresh_counts()
         QTimer.singleShot(self.LINGER_MS, self, lambda: self._retire(session_id))  # dies with the window

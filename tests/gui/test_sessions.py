@@ -242,3 +242,31 @@ async def test_reset_ends_everything_deletes_files_and_rotates_the_link(data_dir
         fresh = await peers.new("fresh")
         info = await fresh.join("Dana")
         assert info["role"] == "A"
+
+
+async def test_an_ended_conversation_says_why_its_clocks_stop_and_the_next_one_is_shown(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(MainWindow, "LINGER_MS", 60_000)
+    async with open_gui(data_dir) as gui:
+        w = gui.window
+        a, b = await gui.peers.pair()
+        first = a.received["session_info"][0]["session_id"]
+        await until(lambda: w.transcript.current() == first)
+        w.end_button.click()
+        await a.wait_for("session_ended")
+        await until(lambda: "Conversation ended: ended by the host." in transcript_text(w, first))
+        stopped = w.model.views[first].slots["A"].until
+        assert stopped is not None
+        later = stopped.replace(year=stopped.year + 1)
+        assert w.model.views[first].slots["A"].seconds(later) == w.model.views[first].slots["A"].seconds(
+            stopped
+        )
+
+        await a.join("Alice")
+        info = await b.join("Bob")
+        second = info["session_id"]
+        await until(lambda: w.transcript.current() == second)  # the live one, not the ended one
+        assert w.end_button.isEnabled()
+        card = w.slots.card(first)
+        assert card is not None and card.detail.text().startswith("ended")
