@@ -194,7 +194,7 @@ export class Call {
       if (!this.accept(sender)) return;
       let pc = this.pc;
       const remote = pc.remoteDescription;
-      if (remote && fingerprint(remote.sdp) !== fingerprint(offer.sdp)) {
+      if (pc.signalingState === "closed" || (remote && fingerprint(remote.sdp) !== fingerprint(offer.sdp))) {
         pc = this.fresh(); // the partner started over with a new connection (e.g. after a reload)
       }
       if (pc.signalingState !== "stable") {

@@ -49,6 +49,21 @@ def test_two_peers_reach_a_live_call_with_each_others_video(phone: Phone) -> Non
         assert page.evaluate("window.heartlink.pc.getConfiguration().iceServers.length") == 0
 
 
+def test_a_broken_video_connection_is_shown_and_restarted(phone: Phone) -> None:
+    alice, bob = pair(phone)
+    wait_remote_video(alice)
+    wait_remote_video(bob)
+    bob.evaluate("window.heartlink.pc.close()")  # Bob's side of the connection is gone
+    alice.wait_for_function(
+        "() => window.heartlink.banners().some(b => b.id === 'banner-media' && b.text.includes('interrupted'))",
+        timeout=30_000,
+    )
+    for page in (alice, bob):  # an ICE restart offer; Bob answers it on a new connection
+        wait_remote_video(page, timeout_ms=30_000)
+        keeps_playing(page)
+    expect(alice.locator("#banner-media")).to_be_hidden()
+
+
 def test_a_third_person_is_told_the_room_is_full_and_the_call_goes_on(phone: Phone) -> None:
     alice, bob = pair(phone)
     wait_remote_video(alice)
