@@ -194,3 +194,19 @@ def test_a_wrong_link_says_what_to_do(browser: Browser, host_url: str) -> None:
         expect(page.locator("#problem-text")).to_contain_text("QR code")
     finally:
         context.close()
+
+
+def test_without_a_camera_api_the_page_says_why_and_how(browser: Browser, host_url: str) -> None:
+    context = new_phone(browser)
+    try:
+        # what a phone shows when the certificate was not accepted the way the camera needs
+        context.add_init_script("Object.defineProperty(Navigator.prototype, 'mediaDevices', {get: () => undefined})")
+        page = context.new_page()
+        page.goto(host_url)
+        expect(page.locator("#screen-problem")).to_be_visible()
+        expect(page.locator("#problem-text")).to_contain_text("camera")
+        expect(page.locator("#problem-steps")).to_contain_text("certificate")
+        expect(page.locator("#problem-ca")).to_be_visible()
+        expect(page.locator("#problem-ca")).to_have_attribute("href", "/ca.crt")
+    finally:
+        context.close()
