@@ -172,3 +172,29 @@ async def test_the_status_counts_people_waiting_in_the_line(data_dir: Path) -> N
         await until(lambda: w.status.counts.text().endswith("1 waiting in the queue"))
         await c.emit("leave")
         await until(lambda: "waiting" not in w.status.counts.text())
+
+
+async def test_with_more_pairs_each_conversation_has_its_own_card(data_dir: Path) -> None:
+    async with open_gui(data_dir, max_pairs=2) as gui:
+        w = gui.window
+        a1, _ = await gui.peers.pair()
+        first = a1.received["session_info"][0]["session_id"]
+        await until(lambda: w.slots.card(first) is not None)
+        assert w.slots.free.isVisibleTo(w)  # room for one more pair
+        a2, _ = await gui.peers.pair()
+        second = a2.received["session_info"][0]["session_id"]
+        await until(lambda: w.slots.card(second) is not None)
+        assert not w.slots.free.isVisibleTo(w)
+        assert w.slots.card(first).title.text() == "Conversation 1"  # type: ignore[union-attr]
+        assert w.slots.card(second).title.text() == "Conversation 2"  # type: ignore[union-attr]
+        assert w.status.counts.text().startswith("4 phones connected · 2 of 2 conversations live")
+
+
+async def test_without_a_data_dir_settings_go_to_the_user_config_folder(tmp_path: Path) -> None:
+    from heartlink_desktop.gui.bridge import Bridge
+    from heartlink_desktop.settings import Settings
+
+    bridge = Bridge(Settings(host="127.0.0.1", port=0).validate(), Paths())
+    assert bridge.save(spiciness=3, max_pairs=2)
+    saved = tmp_path / "home" / ".config" / "heartlink-desktop" / "settings.json"  # XDG_CONFIG_HOME here
+    assert saved.exists() and Paths().load_settings() == {"spiciness": 3, "max_pairs": 2}
