@@ -198,3 +198,13 @@ async def test_without_a_data_dir_settings_go_to_the_user_config_folder(tmp_path
     assert bridge.save(spiciness=3, max_pairs=2)
     saved = tmp_path / "home" / ".config" / "heartlink-desktop" / "settings.json"  # XDG_CONFIG_HOME here
     assert saved.exists() and Paths().load_settings() == {"spiciness": 3, "max_pairs": 2}
+
+
+async def test_closing_while_the_port_is_busy_just_quits(data_dir: Path) -> None:
+    with socket.socket() as blocker:
+        blocker.bind(("127.0.0.1", 0))
+        blocker.listen()
+        async with open_gui(data_dir, port=blocker.getsockname()[1], wait_running=False) as gui:
+            await until(lambda: gui.window.status.other_port.isVisibleTo(gui.window))
+            gui.window.close()
+            assert await asyncio.wait_for(gui.task, WAIT) == 0
