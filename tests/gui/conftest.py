@@ -28,8 +28,30 @@ def _app() -> QApplication:
     return app
 
 
+_loop_errors: list[str] = []
+
+
+def _qasync_loop() -> qasync.QEventLoop:
+    loop = qasync.QEventLoop(_app())
+
+    def record(loop: Any, context: dict[str, Any]) -> None:
+        _loop_errors.append(f"{context.get('message')}: {context.get('exception')!r}")
+        loop.default_exception_handler(context)
+
+    loop.set_exception_handler(record)
+    return loop
+
+
 def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> dict[str, Any]:
-    return {"qasync": lambda: qasync.QEventLoop(_app())}
+    return {"qasync": _qasync_loop}
+
+
+@pytest.fixture(autouse=True)
+def _no_unhandled_loop_errors() -> Any:
+    """A task that failed in the background fails the test, even if nobody awaited it."""
+    _loop_errors.clear()
+    yield
+    assert not _loop_errors, "unhandled errors on the loop:\n" + "\n".join(_loop_errors)
 
 
 @dataclass
