@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from heartlink_desktop import net, tls
+from heartlink_desktop.gui.qr import QrWidget
 from heartlink_desktop.settings import Settings
 
 GOOD, WARN, BAD = "#2e7d32", "#b26a00", "#c62828"
@@ -50,8 +51,6 @@ class JoinPanel(QGroupBox):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Join", parent)
-        from heartlink_desktop.gui.qr import QrWidget
-
         self.qr = QrWidget()
         self.hint = plain_label("Scan with the phone's camera, or open the link below.")
         self.url = QLineEdit()

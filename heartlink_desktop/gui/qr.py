@@ -17,6 +17,7 @@ class QrWidget(QWidget):
         super().__init__(parent)
         self._text = ""
         self._matrix: list[list[bool]] = []
+        self._placeholder = "Starting…"
         self.setMinimumSize(180, 180)
         policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         policy.setHeightForWidth(True)
@@ -38,6 +39,11 @@ class QrWidget(QWidget):
         self.setToolTip(text)
         self.update()
 
+    def set_placeholder(self, words: str) -> None:
+        """What shows while there is no code (starting, or the server could not start)."""
+        self._placeholder = words
+        self.update()
+
     def sizeHint(self) -> QSize:
         return QSize(300, 300)
 
@@ -51,7 +57,7 @@ class QrWidget(QWidget):
         painter.fillRect(0, 0, width, height, QColor("white"))
         if not self._matrix:
             painter.setPen(QColor("#888"))
-            painter.drawText(QRectF(0, 0, width, height), Qt.AlignmentFlag.AlignCenter, "Starting…")
+            painter.drawText(QRectF(0, 0, width, height), Qt.AlignmentFlag.AlignCenter, self._placeholder)
             return
         n = len(self._matrix) + 2 * QUIET_ZONE
         module = max(1, min(width, height) // n)  # whole pixels: no blurred edges

@@ -163,9 +163,11 @@ class MainWindow(QMainWindow):
         b.stopped.connect(self.status.show_stopped)
         b.clients_changed.connect(lambda *_: self._refresh_counts())
         b.url_changed.connect(lambda *_: self._refresh_join())
-        b.certificate_changed.connect(lambda *_: self._refresh_cert())
+        b.certificate_changed.connect(lambda *_: self._refresh_join())  # new addresses, maybe
         b.port_busy.connect(self.status.show_port_busy)
+        b.port_busy.connect(lambda *_: self._not_running())
         b.problem.connect(self.status.show_problem)
+        b.problem.connect(lambda *_: self._not_running())
         b.reset_done.connect(self._on_reset_done)
         b.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.join.address_chosen.connect(b.choose_address)
@@ -250,6 +252,10 @@ class MainWindow(QMainWindow):
         if v is not None and v.ended:
             self._gone.add(session_id)
             self._redraw_slots()
+
+    def _not_running(self) -> None:
+        if not self.bridge.running:
+            self.join.qr.set_placeholder("Not running: see Server")
 
     def _on_queue(self, count: int) -> None:
         self.model.queue = count

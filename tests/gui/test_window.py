@@ -48,6 +48,8 @@ async def test_a_busy_port_is_said_in_plain_words_and_another_is_offered(data_di
             assert not w.bridge.running
             assert w.status.error.text().startswith(f"Port {busy} is already in use by another program")
             assert "Traceback" not in w.status.error.text()
+            assert w.join.addresses.currentData() == gui.host.address  # what the link will use
+            assert w.join.qr.text() == ""  # no code for a server that is not there
             offer = int(w.status.other_port.text().removeprefix("Use port "))
             assert offer != busy
 
