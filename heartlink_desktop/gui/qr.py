@@ -73,7 +73,9 @@ class QrWidget(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
-        self.paint_on(painter, self.width(), self.height())
+        ratio = self.devicePixelRatioF()  # draw in device pixels: whole modules on a scaled screen too
+        painter.scale(1 / ratio, 1 / ratio)
+        self.paint_on(painter, round(self.width() * ratio), round(self.height() * ratio))
         painter.end()
 
     def image(self, size: int = 600) -> QImage:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import zxingcpp
 from PIL import Image
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QWidget
 
 from tests.gui.conftest import open_gui
@@ -16,9 +16,10 @@ from tests.support import until
 pytestmark = pytest.mark.asyncio
 
 
-def decode(widget: QWidget) -> list[str]:
-    """Read the QR codes in what the widget actually drew, with a real decoder."""
-    image = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
+def decode(drawn: QWidget | QImage) -> list[str]:
+    """Read the QR codes in what the widget actually drew (or an image), with a real decoder."""
+    source = drawn.grab().toImage() if isinstance(drawn, QWidget) else drawn
+    image = source.convertToFormat(QImage.Format.Format_RGB888)
     w, h, stride = image.width(), image.height(), image.bytesPerLine()
     pil = Image.frombuffer("RGB", (w, h), bytes(image.constBits()), "raw", "RGB", stride, 1)
     return [r.text for r in zxingcpp.read_barcodes(pil)]
@@ -33,6 +34,9 @@ async def test_window_shows_the_join_url_and_a_qr_that_decodes_to_it(
         assert url.startswith("https://") and f":{host.port}/?t={host.token}" in url
         assert gui.window.join.url.text() == url
         assert decode(gui.window.join.qr) == [url]
+        assert decode(gui.window.join.qr.image(240)) == [url]  # small, e.g. for printing
+        gui.window.join.copy.click()
+        assert QGuiApplication.clipboard().text() == url
         assert f"Join URL: {url}" in capsys.readouterr().out
 
 
