@@ -27,7 +27,6 @@ const S = {
   resumeTimer: null,
   restoring: false, // a reload with a stored secret: waiting to hear whether the slot is back
   dropped: false, // the socket went away during a session
-  serverCut: false, // the host closed the socket: no automatic reconnection
   early: [], // signaling that arrived before the call object existed
   endedSession: null,
   abandoned: new Set(), // sessions left while still waiting: their end is not news
@@ -220,6 +219,7 @@ function endHere(reason, { summary = "", byMe = false, waitSummary = false } = {
   say($("ended-summary"), summary);
   $("ended-summary-wrap").hidden = !summary;
   $("ended-wait").hidden = !waitSummary;
+  say($("ended-note"), "");
   showScreen("ended");
   if (waitSummary) setTimeout(() => ($("ended-wait").hidden = true), 25000);
 }
@@ -377,6 +377,9 @@ function boot() {
   if (S.restoring) {
     $("screen-loading").querySelector("p").textContent = "Returning to your conversation…";
     showScreen("loading");
+    setTimeout(() => {
+      if (document.body.dataset.screen === "loading") showProfile(); // the host is out of reach
+    }, 8000);
   } else {
     showProfile();
   }

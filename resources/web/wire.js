@@ -15,7 +15,6 @@ export function wireSocket(app) {
   // -- the connection ----------------------------------------------------------------------
   socket.on("connect", () => {
     banner("banner-connection", "");
-    S.serverCut = false;
     if (S.restoring) {
       clearTimeout(S.resumeTimer);
       S.resumeTimer = setTimeout(() => {
@@ -49,7 +48,6 @@ export function wireSocket(app) {
     if (S.session || S.queued) S.dropped = true;
     if (reason === "io server disconnect") {
       // the host closed it (a reset or a stop); reconnect when the person does something
-      S.serverCut = true;
       if (S.session) app.endHere("connection_lost");
       else if (S.joining || S.queued) {
         app.teardown();
@@ -68,7 +66,7 @@ export function wireSocket(app) {
     const code = err && err.data && err.data.error;
     if (code === "invalid_token") {
       if (currentScreen() === "ended") {
-        say($("ended-wait"), "To talk again, scan the host's QR code again.");
+        say($("ended-note"), "To talk again, scan the host's QR code again: this link is not valid any more.");
         return;
       }
       app.problem(err.message || "This link is not valid any more.", [
