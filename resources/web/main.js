@@ -2,7 +2,7 @@
 
 import { Call } from "./call.js";
 import { Link } from "./link.js";
-import { LevelMeter, mediaProblem, openCamera, stopStream } from "./media.js";
+import { LevelMeter, audioContext, mediaProblem, openCamera, stopStream } from "./media.js";
 import { keepForm, readForm, restoreForm, saveForm } from "./profile.js";
 import { ReadAloud, SpeechInput, Transcript, wireToggles } from "./talk.js";
 import { wireSocket } from "./wire.js";
@@ -233,6 +233,7 @@ async function enter(event) {
   saveForm(form);
   S.profile = profile;
   say($("profile-notice"), "");
+  audioContext(); // now, during the tap, so that the level meter may run (iOS)
   const button = $("btn-enter");
   button.disabled = true;
   button.textContent = "Starting the camera…";
@@ -334,6 +335,8 @@ function wireControls() {
     showProfile();
   });
   $("problem-retry").addEventListener("click", () => location.reload());
+  // a page restored after a reload has had no tap yet: the first one lets its audio run
+  document.addEventListener("pointerdown", () => S.stream && audioContext(), { passive: true });
 
   wireToggles({ speech, readAloud, stt: $("stt"), tts: $("tts"), note: $("stt-note"), micOn: () => S.micOn });
 }

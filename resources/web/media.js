@@ -74,6 +74,24 @@ export function stopStream(stream) {
   if (stream) for (const track of stream.getTracks()) track.stop();
 }
 
+let shared = null;
+
+/**
+ * The page's one AudioContext. Call it during a tap: iOS lets an AudioContext run only when it
+ * was made or resumed from a user gesture.
+ */
+export function audioContext() {
+  const Ctx = window.AudioContext || window.webkitAudioContext;
+  if (!Ctx) return null;
+  try {
+    if (!shared) shared = new Ctx();
+    if (shared.state === "suspended") shared.resume().catch(() => {});
+  } catch {
+    return null;
+  }
+  return shared;
+}
+
 const SPEAKING_RMS = 0.02; // about -34 dBFS
 const START_MS = 200; // this long above the level: speaking
 const STOP_MS = 1500; // this long below it: not speaking any more
@@ -88,25 +106,22 @@ export class LevelMeter {
     this.loudSince = null;
     this.quietSince = null;
     this.timer = null;
-    const Ctx = window.AudioContext || window.webkitAudioContext;
-    if (!Ctx || !stream || !stream.getAudioTracks().length) return;
+    this.ctx = audioContext();
+    if (!this.ctx || !stream || !stream.getAudioTracks().length) return;
     try {
-      this.ctx = new Ctx();
-      const source = this.ctx.createMediaStreamSource(stream);
+      this.source = this.ctx.createMediaStreamSource(stream);
       this.analyser = this.ctx.createAnalyser();
       this.analyser.fftSize = 1024;
-      source.connect(this.analyser);
+      this.source.connect(this.analyser);
       this.buffer = new Float32Array(this.analyser.fftSize);
-      if (this.ctx.state === "suspended") this.ctx.resume().catch(() => {});
       // a timer, not requestAnimationFrame: it keeps running when the tab is in the background
       this.timer = setInterval(() => this.tick(), 100);
     } catch {
-      this.ctx = null;
+      this.source = null;
     }
   }
 
   tick() {
-    if (this.ctx.state === "suspended") this.ctx.resume().catch(() => {});
     this.analyser.getFloatTimeDomainData(this.buffer);
     let sum = 0;
     for (const v of this.buffer) sum += v * v;
@@ -137,8 +152,8 @@ export class LevelMeter {
   stop() {
     clearInterval(this.timer);
     this.timer = null;
-    if (this.ctx) this.ctx.close().catch(() => {});
-    this.ctx = null;
+    if (this.source) this.source.disconnect(); // the context stays, for the next call
+    this.source = null;
     this.onLevel(0);
   }
 }

@@ -98,8 +98,8 @@ def loopback(url: str) -> str:
     return urlunsplit(parts._replace(netloc=f"127.0.0.1:{parts.port}"))
 
 
-def launch(p: Playwright) -> Browser:
-    return p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+def launch(p: Playwright, *extra_args: str) -> Browser:
+    return p.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *extra_args], headless=True)
 
 
 def new_phone(browser: Browser) -> BrowserContext:
