@@ -113,14 +113,17 @@ def test_ending_the_call_on_one_page_shows_the_ended_screen_on_the_other(phone: 
     expect(bob.locator("#f-name")).to_have_value("Bob")
 
 
-def test_a_person_waiting_alone_can_leave_and_join_again(phone: Phone) -> None:
+def test_a_person_waiting_alone_can_leave_and_join_again_by_keyboard(phone: Phone) -> None:
     alice = phone()
     join(alice, "Alice")
     expect(alice.locator("#status")).to_have_text("🟡 Waiting for peer...")
     expect(alice.locator("#btn-end")).to_have_text("✖ Leave")
-    alice.click("#btn-end")
+    alice.focus("#btn-end")  # by keyboard alone, as on a desktop
+    alice.keyboard.press("Enter")
     expect(alice.locator("#screen-profile")).to_be_visible()
-    join(alice, "Alice")
+    alice.focus("#f-name")
+    alice.keyboard.press("Enter")  # Enter in the form joins
+    expect(alice.locator("#screen-call")).to_be_visible()
     expect(alice.locator("#status")).to_have_text("🟡 Waiting for peer...")
     bob = phone()
     join(bob, "Bob")
