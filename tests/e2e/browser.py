@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import queue
 import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect
+
+from heartlink_desktop.app import build_host
+from heartlink_desktop.paths import Paths
+from heartlink_desktop.server.host import HostServer
+from heartlink_desktop.settings import Settings
+
+T = TypeVar("T")
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -90,6 +99,47 @@ class HostProcess:
             self.proc.kill()
             self.proc.wait(timeout=5)
             return None
+
+
+class ThreadHost:
+    """The host in this process, on its own asyncio loop in a thread, so a test can press the
+    host's buttons (End, Reset) the way the window does."""
+
+    def __init__(self, data_dir: Path, **settings: Any) -> None:
+        self.data_dir = data_dir
+        self.settings = settings
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="e2e-host", daemon=True)
+        self.host: HostServer | None = None
+
+    def call(self, coro: Coroutine[Any, Any, T], timeout: float = 30.0) -> T:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def start(self) -> str:
+        self.thread.start()
+
+        async def make() -> HostServer:
+            opts = {"host": "127.0.0.1", "port": 0, **self.settings}
+            host = build_host(Settings(**opts).validate(), Paths(self.data_dir))
+            await host.start()
+            return host
+
+        self.host = self.call(make())
+        return self.url
+
+    @property
+    def url(self) -> str:
+        assert self.host is not None
+        return loopback(self.host.join_url)
+
+    def stop(self) -> None:
+        if self.host is not None:
+            try:
+                self.call(self.host.stop(), timeout=STOP_TIMEOUT)
+            except TimeoutError:
+                pass  # a long-polling request of a closed page may hold it; the thread is a daemon
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
 
 
 def loopback(url: str) -> str:
