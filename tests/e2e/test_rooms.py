@@ -71,3 +71,13 @@ def test_coming_back_too_late_says_the_conversation_ended(phone: Phone) -> None:
     alice.click("#btn-restart")
     join(alice, "Alice")
     expect(alice.locator("#status")).to_have_text("🟡 Waiting for peer...")
+
+
+@pytest.mark.parametrize("host_options", [["--waiting-timeout", "2"]], indirect=True)
+def test_waiting_too_long_says_nobody_joined_in_time(phone: Phone) -> None:
+    alice = phone()
+    join(alice, "Alice")
+    expect(alice.locator("#status")).to_have_text("🟡 Waiting for peer...")
+    expect(alice.locator("#screen-ended")).to_be_visible()
+    expect(alice.locator("#ended-reason")).to_have_text("Nobody joined in time, so the wait ended. You can try again.")
+    assert alice.evaluate("window.heartlink.localStream === null")  # the camera is let go
