@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 ENGINE_MAX_BYTES = 1_000_000  # a whole polling payload; one event is capped lower, in wire.py
 PING_INTERVAL, PING_TIMEOUT = 10, 15  # seconds: a phone that vanished is noticed in ~25 s
 SUMMARY_TIMEOUT = 20.0
+SHUTDOWN_TIMEOUT = 2.0  # seconds aiohttp waits for open requests when the server stops
 
 Summarizer = Callable[[dict[str, Any]], Awaitable[str]]
 
@@ -190,7 +191,10 @@ class HostServer:
         self._ssl = tls.server_context(self.cert)
         self._outbox = asyncio.Queue()
         self._pump = asyncio.create_task(self._run_pump(), name="heartlink-outbox")
-        self._runner = web.AppRunner(self.app, handle_signals=False, access_log=None)
+        # A long-poll left open by a page that never upgraded would hold cleanup for 60 s.
+        self._runner = web.AppRunner(
+            self.app, handle_signals=False, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT
+        )
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.settings.host, self.settings.port, ssl_context=self._ssl)
         try:
@@ -227,6 +231,9 @@ class HostServer:
     async def _disconnect_everyone(self, timeout: float = 3.0) -> None:
         for sid in list(self.clients):
             await self.sio.disconnect(sid)
+        # Engine.IO sockets with no Socket.IO client (a page that never finished connecting)
+        for socket in list(self.sio.eio.sockets.values()):
+            await socket.close(wait=False, abort=True)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while self.sio.eio.sockets and loop.time() < deadline:

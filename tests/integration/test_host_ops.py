@@ -115,3 +115,19 @@ async def test_port_in_use_is_a_clear_error(host: HostServer, data_dir: Path) ->
     with pytest.raises(PortInUseError, match=f"port {host.port} is already in use"):
         async with running_host(data_dir / "other", port=host.port):
             pass
+
+
+async def test_stop_is_not_held_by_a_half_open_long_poll(data_dir: Path) -> None:
+    """A page that opened Engine.IO polling but never connected Socket.IO must not hold stop."""
+    import asyncio
+
+    async with running_host(data_dir) as host:
+        cl = Clients(host)
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=cl.ssl())) as http:
+            async with http.get(f"{cl.url}/socket.io/?EIO=4&transport=polling") as r:
+                handshake = await r.text()
+            eio_sid = json.loads(handshake[1:])["sid"]
+            poll = asyncio.ensure_future(http.get(f"{cl.url}/socket.io/?EIO=4&transport=polling&sid={eio_sid}"))
+            await until(lambda: eio_sid in host.sio.eio.sockets)
+            await asyncio.wait_for(host.stop(), 10)  # it took a minute before
+            poll.cancel()
