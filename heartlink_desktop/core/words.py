@@ -30,6 +30,11 @@ STOPWORDS = frozenset(
     heartlink janitor facilitator awkward question questions want wants wanted love loved feel
     feels felt told thought look looks looking sound sounds true honestly probably definitely
     exactly basically literally usually kinda sorta gonna wanna said saying talk talking
+    near nearly next last first second across along behind beside besides beyond toward towards
+    upon onto within without since unless ago enough less least later soon often already instead
+    another either neither whose everything everyone someone somebody nobody anybody everybody
+    somewhere anywhere everywhere nowhere came come comes coming took give gave given keep keeps
+    kept find found puts put tried trying bit whole else able
     """.split()
 )
 
