@@ -110,6 +110,7 @@ class HostServer:
         self._pump: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._runner: web.AppRunner | None = None
+        self.facilitator: Any = None  # set by heartlink_desktop.agent.install
         self.services: list[Any] = []  # objects with async start(host) / async stop()
 
         self.sio = socketio.AsyncServer(
