@@ -239,10 +239,7 @@ class TranscriptView(QPlainTextEdit):
         if ai:
             block.setBackground(QColor(FACILITATOR_BACKGROUND))
             block.setLeftMargin(12)
-        if self.lines:
-            cursor.insertBlock(block)
-        else:
-            cursor.setBlockFormat(block)
+        self._start_block(cursor, block)
         meta = QTextCharFormat()
         meta.setForeground(QColor("#9e9e9e"))
         who = QTextCharFormat()
@@ -260,16 +257,20 @@ class TranscriptView(QPlainTextEdit):
         cursor.insertText(str(entry.get("text", "")), body)
         self.lines += 1
 
+    def _start_block(self, cursor: QTextCursor, block: QTextBlockFormat) -> None:
+        """A new paragraph after the last line; the document's first one is reused."""
+        if self.lines:
+            cursor.insertBlock(block)
+        else:
+            cursor.setBlockFormat(block)
+
     def add_ending(self, v: SessionView) -> None:
         """A closing note in grey: why it ended, and the facilitator's summary if there is one."""
         cursor = QTextCursor(self.document())
         cursor.movePosition(QTextCursor.MoveOperation.End)
         block = QTextBlockFormat()
         block.setTopMargin(10)
-        if self.lines:
-            cursor.insertBlock(block)
-        else:
-            cursor.setBlockFormat(block)
+        self._start_block(cursor, block)
         note = QTextCharFormat()
         note.setForeground(QColor("#757575"))
         text = f"— Conversation ended: {REASONS.get(v.end_reason, v.end_reason.replace('_', ' '))}."
