@@ -275,8 +275,7 @@ class HostServer:
         snap = event.snapshot or {}
         d = event.data
         if event.kind == ev.JOINED:
-            info = {"session_id": sid_room, "role": d["role"], "status": snap.get("status"), "peer": d["peer"]}
-            info.update(self.session_info_extra(d["sid"]))
+            info = self._session_info(event, d["sid"], d["role"], d["peer"])
             away = other_role(d["role"]) in snap.get("reconnecting", {})
 
             async def joined() -> None:
@@ -330,12 +329,9 @@ class HostServer:
             return
         new = d["sid"]
         session = self.rooms.get(sid_room)
-        info = {
-            "session_id": sid_room, "role": role, "status": snap.get("status"),
-            "peer": session.peer_info(other_role(role)) if session else None,
-            **self.session_info_extra(new),
-            "resumed": True, "transcript": snap.get("transcript", []), "phase": snap.get("phase"),
-        }
+        peer = session.peer_info(other_role(role)) if session else None
+        info = self._session_info(event, new, role, peer)
+        info.update(resumed=True, transcript=snap.get("transcript", []), phase=snap.get("phase"))
         partner_away = other_role(role) in snap.get("reconnecting", {})
 
         async def reclaimed() -> None:
@@ -357,6 +353,13 @@ class HostServer:
         deadline = loop.time() + timeout
         while not self.sio.manager.is_connected(sid, "/") and sid in self.clients and loop.time() < deadline:
             await asyncio.sleep(0.005)  # Socket.IO gives no event for it
+
+    def _session_info(self, event: Event, sid: str, role: str, peer: Any) -> dict[str, Any]:
+        """`session_info` for the socket `sid` holding `role` in the event's session."""
+        status = (event.snapshot or {}).get("status")
+        info = {"session_id": event.session_id, "role": role, "status": status, "peer": peer}
+        info.update(self.session_info_extra(sid))
+        return info
 
     def session_info_extra(self, sid: str) -> dict[str, Any]:
         """Fields added to session_info: the resume secret, when slots can be reclaimed."""
@@ -401,9 +404,6 @@ class HostServer:
 
     async def summary(self, session_id: str) -> str:
         """The summary of a live session, or "" (a failing or slow summarizer is logged)."""
-        return await self._summary(session_id)
-
-    async def _summary(self, session_id: str) -> str:
         session = self.rooms.get(session_id)
         if session is None:
             return ""
@@ -417,7 +417,7 @@ class HostServer:
         found = self.rooms.locate(sid)
         if found is None:
             return
-        summary = await self._summary(found[0].session_id)
+        summary = await self.summary(found[0].session_id)
         if self.rooms.locate(sid) is not None:  # it may have ended while the summary was written
             self.rooms.leave(sid, self.now(), reason=reason, summary=summary)
 
@@ -425,7 +425,7 @@ class HostServer:
     async def end_session(self, session_id: str, reason: str = "host_ended") -> bool:
         if self.rooms.get(session_id) is None:
             return False
-        summary = await self._summary(session_id)
+        summary = await self.summary(session_id)
         if self.rooms.get(session_id) is None:
             return False
         self.rooms.end(session_id, reason, self.now(), summary)
