@@ -5,7 +5,8 @@
 #   packaging/build.sh --no-deb   # the frozen folder only
 #
 # On first use it makes .venv with the pinned packages and the `build` extra (PyInstaller)
-# and installs the page's npm packages, as scripts/run does. Set PYTHON to build with an
+# and installs the page's npm packages, as scripts/run does, and the Debian packages of
+# BUILD_DEBS in scripts/_env.sh (with apt-get, when missing). Set PYTHON to build with an
 # interpreter that already has them (the tests do), DIST and WORK to build elsewhere.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,12 +20,14 @@ for arg in "$@"; do
     esac
 done
 
+source "$ROOT/scripts/_env.sh"
+ensure_debs "${BUILD_DEBS[@]}"
 if [ -z "${PYTHON:-}" ]; then
-    source "$ROOT/scripts/_env.sh"
     ensure_venv build
     ensure_npm
     PYTHON="$VENV/bin/python"
 fi
+check_qt_libs "$PYTHON"
 
 start=$(date +%s)
 mkdir -p "$WORK" "$DIST"

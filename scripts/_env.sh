@@ -1,5 +1,6 @@
-# Shared set-up for scripts/run and scripts/test: a Python 3.12+ virtualenv with the project
-# installed (versions pinned by requirements.lock) and the page's npm packages.
+# Shared set-up for scripts/run, scripts/test and packaging/build.sh: a Python 3.12+ virtualenv
+# with the project installed (versions pinned by requirements.lock), the page's npm packages,
+# and the Debian packages the tests and the build need (the one list of them is below).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
@@ -41,4 +42,38 @@ ensure_npm() {
         || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
         (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
     fi
+}
+
+# The Debian packages, in one place. Each is checked on its own and installed when missing:
+# a machine that has one of a group may lack the others.
+#   BUILD_DEBS: what packaging/build.sh needs to make the .deb: binutils (readelf, objdump,
+#     strip) and the libraries Qt's xcb platform plugin links to that a new machine lacks
+#     (the .deb maps each library the bundle needs to the package that provides it, so each
+#     must be installed). packaging/qtlibs.py checks that this list is still complete.
+#   TEST_DEBS: the build's, plus Chromium for the page tests, Xvfb for a real window, a font
+#     for screenshots, espeak-ng and sox to make test speech.
+BUILD_DEBS=(binutils libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1)
+TEST_DEBS=("${BUILD_DEBS[@]}" chromium xvfb xauth fonts-dejavu-core espeak-ng sox)
+
+deb_installed() {
+    [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]
+}
+
+ensure_debs() {
+    local missing=() pkg
+    for pkg in "$@"; do
+        deb_installed "$pkg" || missing+=("$pkg")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    echo "Installing Debian packages: ${missing[*]}" >&2
+    $sudo apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# Fails, naming the Debian package for each, when Qt's xcb plugin in the venv links to a
+# library that is not installed (a newer Qt that needs one more than BUILD_DEBS lists).
+check_qt_libs() {
+    "${1:-$VENV/bin/python}" "$ROOT/packaging/qtlibs.py"
 }
