@@ -1,0 +1,29 @@
+"""Speech to text on the host: the service, the embedded engine's workers, the remote engine."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from heartlink_desktop.speech.remote import RemoteConfig, RemoteEngine, stt_key
+from heartlink_desktop.speech.service import Speech
+
+__all__ = ["Speech", "default_workers", "install"]
+
+
+def default_workers() -> int:
+    """One recogniser per core, at least two (PocketSphinx runs at a fraction of real time), at most four."""
+    return max(2, min(4, os.cpu_count() or 2))
+
+
+def install(host: Any) -> Speech:
+    """Called by app.build_host: the service starts and stops with the server; `host.speech`."""
+    settings = host.settings
+    engine = settings.stt_engine
+    remote = None
+    if engine == "openai":
+        remote = RemoteEngine(RemoteConfig(settings.stt_url, settings.stt_model, key=stt_key()))
+    speech = Speech(engine, settings.stt_workers or default_workers(), remote)
+    host.services.append(speech)
+    host.speech = speech
+    return speech
