@@ -198,6 +198,10 @@ export function wireSocket(app) {
     app.readAloud.say(text);
   });
 
+  socket.on("speech_status", (status) => {
+    if (status && typeof status === "object") app.speechStatus(status);
+  });
+
   socket.on("phase_changed", (p) => {
     if (p && mine(p.session_id)) app.setPhase(p.phase);
   });

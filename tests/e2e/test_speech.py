@@ -1,0 +1,102 @@
+"""Speech to text on the host, in real Chromium: fake microphones play espeak-ng sentences."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests import speech
+from tests.e2e.browser import join, launch
+
+pytestmark = pytest.mark.e2e
+
+Phone = Callable[[], Page]
+KEYS = ["sisters", "beach", "weekend"]
+HEARD_MS = 45_000  # the first line: the page's start, a worker's model load, one pass of the file
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+    """Chromium whose fake microphone plays the sentences with silence between, over and over."""
+    wav = speech.wav(KEYS, tmp_path_factory.mktemp("speech") / "speech.wav")
+    with sync_playwright() as p:
+        b = launch(p, f"--use-file-for-fake-audio-capture={wav}")
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+LINES_FROM = """(role) => Array.from(document.querySelectorAll('#transcript li'))
+  .filter((li) => li.classList.contains(role === 'mine' ? 'line-mine' : 'line-peer'))
+  .map((li) => li.querySelector('.text').textContent)"""
+
+
+def peer_lines(page: Page) -> list[str]:
+    return list(page.evaluate(LINES_FROM, "peer"))
+
+
+def understood(lines: list[str]) -> set[str]:
+    """The sentences of which at least two content words are in some line."""
+    return {key for key in KEYS for line in lines if len(speech.heard(line, key)) >= 2}
+
+
+def wait_heard(page: Page, count: int, timeout_ms: int = HEARD_MS) -> None:
+    page.wait_for_function(
+        f"""() => {{
+          const lines = ({LINES_FROM})('peer');
+          return lines.length >= {count};
+        }}""",
+        timeout=timeout_ms,
+    )
+
+
+def test_the_partner_reads_what_was_said_and_muting_stops_it(phone: Phone) -> None:
+    a = phone()
+    join(a, "Alice")
+    b = phone()
+    join(b, "Bob")
+    for page in (a, b):
+        expect(page.locator("#stt")).to_be_checked()
+        expect(page.locator("#stt-note")).to_contain_text("host computer in this room and nowhere else")
+    # the partner's page shows what the other said, as lines of its own
+    wait_heard(a, 2)
+    assert understood(peer_lines(a)), peer_lines(a)
+    print("Alice read:", peer_lines(a))
+    assert b.evaluate("window.heartlink.speech.chunks") > 0
+    assert b.evaluate("window.heartlink.speech.running") is True
+
+    # Bob mutes: his page sends nothing more, and Alice gets no new line from him, while
+    # Alice (still speaking) keeps reaching Bob for two more sentences
+    b.click("#btn-mic")
+    expect(b.locator("#btn-mic")).to_have_attribute("aria-pressed", "true")
+    b.wait_for_function("() => !window.heartlink.speech.speaking")
+    sent = b.evaluate("window.heartlink.speech.chunks")
+    before = len(peer_lines(a))
+    heard_by_b = len(peer_lines(b))
+    wait_heard(b, heard_by_b + 2)
+    assert b.evaluate("window.heartlink.speech.chunks") == sent
+    assert len(peer_lines(a)) <= before + 1  # at most the utterance that was being recognised
+    settled = len(peer_lines(a))
+    wait_heard(b, heard_by_b + 3)
+    assert len(peer_lines(a)) == settled
+
+    # unmuted, his words come back
+    b.click("#btn-mic")
+    wait_heard(a, settled + 1)
+
+
+def test_speech_to_text_can_be_switched_off_on_the_page(phone: Phone) -> None:
+    a = phone()
+    join(a, "Alice")
+    b = phone()
+    join(b, "Bob")
+    expect(a.locator("#stt")).to_be_checked()
+    a.click("#stt")
+    expect(a.locator("#stt")).not_to_be_checked()
+    assert a.evaluate("window.heartlink.speech.running") is False
+    wait_heard(a, 2)  # Bob's words still reach Alice
+    assert a.evaluate("window.heartlink.speech.chunks") == 0
+    assert not peer_lines(b)
