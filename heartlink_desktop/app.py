@@ -63,6 +63,9 @@ async def run_headless(settings: Settings, paths: Paths) -> int:
     assert host.cert is not None
     print(f"Certificate SHA-256 {host.cert.short_fingerprint}; CA for phones at "
           f"https://{host.address}:{host.port}/ca.crt", flush=True)
+    speech = getattr(host, "speech", None)
+    if speech is not None:
+        print(f"Speech to text: {speech.describe()}", flush=True)
     await stop.wait()
     print("Stopping: telling the peers and closing sessions.", flush=True)
     await host.stop()

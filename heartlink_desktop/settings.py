@@ -100,7 +100,7 @@ class Settings:
         return dataclasses.replace(self, **changes).validate()
 
     # Settings a host changes from the window persist; these are their keys.
-    PERSISTED = ("port", "max_pairs", "spiciness", "address")
+    PERSISTED = ("port", "max_pairs", "spiciness", "address", "stt")
 
     def persisted(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.PERSISTED}

@@ -222,6 +222,15 @@ class Bridge(QObject):
             return
         self.save(spiciness=level)
 
+    def set_stt(self, engine: str) -> None:
+        """The speech-to-text engine chosen in the window; kept for the next start."""
+        try:
+            self.host.speech.set_engine(engine)  # type: ignore[attr-defined]
+        except Exception as exc:
+            self.problem.emit(plain_error("Changing the speech-to-text engine", exc))
+            return
+        self.save(stt="pocketsphinx" if engine == "openai" else engine)  # a --stt-url means the service
+
     def choose_address(self, ip: str) -> None:
         try:
             self.host.choose_address(ip)

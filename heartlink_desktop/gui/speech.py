@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel
 
 WARN = "color: #b26a00;"
+CHOICES = {
+    "pocketsphinx": "On this computer (PocketSphinx)",
+    "openai": "Speech service (--stt-url)",
+    "off": "Off: the phones' own browser (online)",
+}
 
 
 def _label() -> QLabel:
@@ -20,8 +25,13 @@ def _label() -> QLabel:
 class SpeechPanel(QGroupBox):
     """Fed by Bridge.speech_changed with the speech service's status dict."""
 
+    engine_chosen = Signal(str)
+
     def __init__(self) -> None:
         super().__init__("Speech to text")
+        self.choice = QComboBox()
+        self.choice.setAccessibleName("Speech-to-text engine")
+        self.choice.activated.connect(lambda i: self.engine_chosen.emit(str(self.choice.itemData(i))))
         self.engine = _label()
         self.streams = _label()
         self.behind = _label()
@@ -29,7 +39,8 @@ class SpeechPanel(QGroupBox):
         self.note.setStyleSheet(WARN)
         self.note.hide()
         form = QFormLayout(self)
-        form.addRow("Engine", self.engine)
+        form.addRow("Transcribe", self.choice)
+        form.addRow("In use", self.engine)
         form.addRow("Voices", self.streams)
         form.addRow("Behind", self.behind)
         form.addRow(self.note)
@@ -38,6 +49,12 @@ class SpeechPanel(QGroupBox):
     def show_status(self, status: Any) -> None:
         if not isinstance(status, dict):
             return
+        choices = status.get("choices") or list(CHOICES)
+        if [self.choice.itemData(i) for i in range(self.choice.count())] != choices:
+            self.choice.clear()
+            for key in choices:
+                self.choice.addItem(CHOICES.get(key, key), key)
+        self.choice.setCurrentIndex(max(0, self.choice.findData(status.get("engine"))))
         engine = str(status.get("label") or status.get("in_use") or "")
         if status.get("in_use") == "off":
             engine = "Off: the phones may offer their browser's own speech to text, which is an online service"

@@ -174,6 +174,7 @@ class MainWindow(QMainWindow):
         b.reset_done.connect(self._on_reset_done)
         b.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
         b.speech_changed.connect(self.speech.show_status)
+        self.speech.engine_chosen.connect(b.set_stt)
         self.join.address_chosen.connect(b.choose_address)
         self.cert.regenerate.connect(b.regenerate_certificate)
         self.status.use_port.connect(b.start_on_port)

@@ -109,6 +109,27 @@ class Speech:
     def now(self) -> float:
         return self._loop.time()
 
+    def describe(self) -> str:
+        """One line for the console: which engine, and where the voices go."""
+        if self.engine == "off":
+            return "off (a phone may offer its browser's own, which is an online service)"
+        if self.engine == "openai" and self.remote is not None:
+            return f"the speech service at {self.remote.url} (PocketSphinx here if it fails)"
+        return f"PocketSphinx on this computer, {self.workers} voices at once"
+
+    def set_engine(self, engine: str) -> None:
+        """The host chose another engine in the window: from the next utterance on."""
+        if engine not in ENGINE_LABELS or (engine == "openai" and self.remote is None):
+            raise ValueError(f"there is no {engine!r} speech engine here (a speech service needs --stt-url)")
+        self.engine = engine
+        self.fallback_until, self.note = 0.0, ""
+        if self.on and (self._tick is None or self._tick.done()):
+            self._tick = asyncio.create_task(self._ticker(), name="heartlink-speech")
+        for sid in list(self.host.clients):
+            if self.host.rooms.locate(sid) is not None:
+                self._tell(sid, self.streams.get(sid))
+        self._announce()
+
     # -- what the page is told ------------------------------------------------------------
     def page_status(self, stream: Stream | None = None) -> dict[str, Any]:
         remote = self.engine == "openai" and self.now() >= self.fallback_until
@@ -364,6 +385,7 @@ class Speech:
             "ready": len(pool.ready) if pool is not None else 0,
             "behind": round(behind, 1),
             "over_capacity": any(s.over for s in self.streams.values()),
+            "choices": [e for e in ENGINE_LABELS if e != "openai" or self.remote is not None],
         }
 
     def _announce(self, force: bool = False) -> None:

@@ -48,3 +48,24 @@ async def test_a_fallback_is_shown_with_its_reason(data_dir: Path) -> None:
         assert "cannot be reached" in panel.note.text() and "PocketSphinx" in panel.note.text()
         assert panel.engine.text() == "PocketSphinx (on this computer)"
         assert heard((await line_from(b, "A", timeout=30))["text"], "beach")
+
+
+async def test_the_host_turns_speech_to_text_off_in_the_window_and_it_is_kept(data_dir: Path) -> None:
+    from tests.integration.test_speech import listen
+
+    async with open_gui(data_dir) as gui:
+        panel = gui.window.speech
+        a = listen(await gui.peers.new("a"))
+        b = await gui.peers.new("b")
+        await a.join("Alice")
+        await b.join("Bob")
+        assert (await a.wait_for("speech_status"))["transcribes"] is True
+        index = panel.choice.findData("off")
+        panel.choice.setCurrentIndex(index)
+        panel.choice.activated.emit(index)
+        told = await a.wait_for("speech_status", 2)
+        assert told["transcribes"] is False  # the page offers its browser's own again
+        await a.emit("audio", b"\0\0" * 1600)
+        assert (await a.error())["error"] == "speech_off"
+        assert "online" in panel.engine.text()
+        assert gui.paths.load_settings()["stt"] == "off"
