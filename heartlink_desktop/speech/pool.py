@@ -91,6 +91,15 @@ class Pool:
             self.alive.discard(msg[1])
         self.on_message(msg)
 
+    def check(self) -> None:
+        """A worker process that died (killed, crashed) is reported as gone."""
+        for i in list(self.alive):
+            proc = self.procs[i]
+            if proc.pid is not None and not proc.is_alive():
+                log.warning("speech worker %d stopped (exit code %s)", i, proc.exitcode)
+                self._on(("failed", i, None, "a speech worker stopped; the others go on"))
+                self._on(("gone", i))
+
     def send(self, index: int, *msg: Any) -> None:
         self.inboxes[index].put(msg)
 

@@ -209,17 +209,19 @@ class Speech:
                 if self._use_remote():
                     continue  # buffered whole, sent at its end
                 self._assign(utt)
+            elif (found := self.utts.get(action.uid)) is None:
+                continue  # dropped meanwhile (its stream's waiting audio ran over)
             elif isinstance(action, ut.Audio):
-                self._add_audio(self.utts[action.uid], action.pcm)
+                self._add_audio(found, action.pcm)
             elif isinstance(action, ut.End):
-                utt = self.utts[action.uid]
+                utt = found
                 utt.ended, utt.ended_at = True, self.now()
                 if utt.worker is not None:
                     self._pool().send(utt.worker, "end", utt.uid)
                 elif self._use_remote() and utt not in self.waiting:
                     self._spawn(self._transcribe_remote(utt))
             elif isinstance(action, ut.Drop):
-                self._discard(self.utts[action.uid])
+                self._discard(found)
 
     def _add_audio(self, utt: Utt, pcm: bytes) -> None:
         utt.nbytes += len(pcm)
@@ -357,6 +359,8 @@ class Speech:
                 self._apply(stream.cutter.due(now))
             beat += 1
             if beat % 5 == 0:
+                if self.pool is not None:
+                    self.pool.check()  # a worker that died without a word
                 self._announce()
 
     # -- what the window is told ----------------------------------------------------------

@@ -182,3 +182,28 @@ async def test_with_speech_off_the_page_is_told_and_audio_refused(data_dir: Path
             assert (await a.error())["error"] == "speech_off"
         finally:
             await c.close()
+
+
+async def test_a_worker_that_dies_is_noticed_and_the_others_go_on(data_dir: Path) -> None:
+    import os
+    import signal
+
+    from tests.support import running_host
+
+    async with running_host(data_dir, stt_workers=2) as host:
+        news: list[dict] = []
+        host.subscribe(lambda e: news.append(e.data["status"]) if e.kind == "speech" else None)
+        c = Clients(host)
+        try:
+            a, b = await c.pair()
+            await say(a, "beach", speed=3.0)
+            await line_from(b, "A")
+            pool = host.speech.pool  # type: ignore[attr-defined]
+            await until(lambda: len(pool.ready) == 2, timeout=30)
+            os.kill(pool.procs[0].pid, signal.SIGKILL)
+            await until(lambda: any("worker stopped" in s["note"] for s in news), timeout=10)
+            assert pool.alive == {1}
+            await say(a, "sisters", speed=3.0)
+            assert heard((await line_from(b, "A", 2))["text"], "sisters")
+        finally:
+            await c.close()
