@@ -207,3 +207,15 @@ async def test_a_worker_that_dies_is_noticed_and_the_others_go_on(data_dir: Path
             assert heard((await line_from(b, "A", 2))["text"], "sisters")
         finally:
             await c.close()
+
+
+async def test_the_summary_mentions_what_they_said_aloud(host: HostServer, clients: Clients) -> None:
+    """Spoken lines reach the facilitator as typed ones do: its summary names the topic."""
+    a, b = await clients.pair()
+    await say(a, "beach", speed=2.0)
+    await say(b, "beach", speed=2.0)
+    for role in ("A", "B"):
+        assert "beach" in speech.words((await line_from(a, role))["text"])
+    await a.emit("leave")
+    ended = await b.wait_for("session_ended")
+    assert "beach" in ended["summary"], ended["summary"]
