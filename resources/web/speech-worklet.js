@@ -4,6 +4,25 @@
 
 const RATE = 16000;
 const FRAME = 320; // 20 ms at 16 kHz
+const TAPS = 63; // the anti-aliasing low-pass, a windowed sinc
+const CUTOFF = 7200; // Hz: below the 8 kHz a 16 kHz signal can carry
+
+/** Blackman-windowed sinc low-pass taps for `rate`, normalised to unit gain. */
+function lowPass(rate) {
+  const fc = Math.min(CUTOFF, rate / 2) / rate;
+  const taps = new Float32Array(TAPS);
+  const mid = (TAPS - 1) / 2;
+  let sum = 0;
+  for (let i = 0; i < TAPS; i++) {
+    const x = i - mid;
+    const sinc = x === 0 ? 2 * fc : Math.sin(2 * Math.PI * fc * x) / (Math.PI * x);
+    const w = 0.42 - 0.5 * Math.cos((2 * Math.PI * i) / (TAPS - 1)) + 0.08 * Math.cos((4 * Math.PI * i) / (TAPS - 1));
+    taps[i] = sinc * w;
+    sum += taps[i];
+  }
+  for (let i = 0; i < TAPS; i++) taps[i] /= sum;
+  return taps;
+}
 
 class HeartLinkPcm extends AudioWorkletProcessor {
   constructor() {
@@ -14,8 +33,10 @@ class HeartLinkPcm extends AudioWorkletProcessor {
     this.frame = new Int16Array(FRAME);
     this.filled = 0;
     this.sum = 0;
-    this.acc = 0; // a one-pole low-pass before decimation, so high tones do not fold down
-    this.alpha = Math.min(1, (2 * Math.PI * 7000) / sampleRate);
+    // the low-pass before decimation, so sound above 8 kHz does not fold down into speech
+    this.taps = sampleRate > RATE ? lowPass(sampleRate) : null;
+    this.hist = new Float32Array(TAPS); // the last TAPS input samples, a ring
+    this.at = 0;
   }
 
   process(inputs) {
@@ -24,9 +45,15 @@ class HeartLinkPcm extends AudioWorkletProcessor {
     const n = input[0].length;
     const mono = new Float32Array(n);
     for (const channel of input) for (let i = 0; i < n; i++) mono[i] += channel[i] / input.length;
-    for (let i = 0; i < n; i++) {
-      this.acc += this.alpha * (mono[i] - this.acc);
-      mono[i] = this.acc;
+    if (this.taps) {
+      const { taps, hist } = this;
+      for (let i = 0; i < n; i++) {
+        hist[this.at] = mono[i];
+        this.at = (this.at + 1) % TAPS;
+        let acc = 0;
+        for (let k = 0, j = this.at; k < TAPS; k++, j = (j + 1) % TAPS) acc += taps[k] * hist[j];
+        mono[i] = acc;
+      }
     }
     // linear interpolation between input samples at the 16 kHz output times
     while (this.pos < n) {
