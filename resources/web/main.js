@@ -430,7 +430,10 @@ function boot() {
     },
     banners: bannerHistory,
     get speech() {
-      return { status: S.hostStt, speaking: voice.speaking, running: Boolean(voice.node), ...voice.stats };
+      return {
+        status: S.hostStt, speaking: voice.speaking, running: Boolean(voice.node), queued: voice.queue.length,
+        ...voice.stats,
+      };
     },
   });
   if (S.restoring) {

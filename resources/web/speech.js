@@ -15,6 +15,7 @@ const MAX_FRAMES = 750; // 15 s: ended here, the next begins
 const MIN_RMS = 0.012; // about -38 dBFS
 const QUEUE_MAX = 10; // chunks (2 s) waiting for the socket; older ones are dropped
 const ENGINE_BUSY = 8; // packets in the socket's own write buffer: do not add more
+const WS_BUSY = 64 * 1024; // bytes the websocket has not sent yet: the network is behind
 
 export class HostSpeech {
   static get supported() {
@@ -164,6 +165,7 @@ export class HostSpeech {
       this.stats.dropped++;
       audio--;
     }
+    while (this.queue.length > QUEUE_MAX + 2) this.queue.shift(); // old end marks (the host ends those by itself)
     this.drain();
   }
 
@@ -171,7 +173,10 @@ export class HostSpeech {
     const socket = this.socket();
     while (this.queue.length && socket.connected) {
       const engine = socket.io && socket.io.engine;
-      if (engine && engine.writeBuffer && engine.writeBuffer.length >= ENGINE_BUSY) {
+      const ws = engine && engine.transport && engine.transport.ws;
+      const behind = (engine && engine.writeBuffer && engine.writeBuffer.length >= ENGINE_BUSY)
+        || (ws && ws.bufferedAmount > WS_BUSY);
+      if (behind) {
         if (!this.retry) this.retry = setTimeout(() => ((this.retry = null), this.drain()), 50);
         return;
       }

@@ -99,3 +99,19 @@ def test_speech_to_text_can_be_switched_off_on_the_page(phone: Phone) -> None:
     wait_heard(a, 2)  # Bob's words still reach Alice
     assert a.evaluate("window.heartlink.speech.chunks") == 0
     assert not peer_lines(b)
+
+
+def test_a_page_cut_off_from_the_host_keeps_at_most_two_seconds_and_drops_the_oldest(phone: Phone) -> None:
+    a = phone()
+    join(a, "Alice")
+    b = phone()
+    join(b, "Bob")
+    b.wait_for_function("() => window.heartlink.speech.chunks > 0", timeout=HEARD_MS)
+    b.evaluate("window.heartlink.socket.disconnect()")  # the socket is gone; Bob keeps talking
+    b.wait_for_function("() => window.heartlink.speech.dropped > 0", timeout=HEARD_MS)
+    assert b.evaluate("window.heartlink.speech.queued") <= 12  # 10 chunks (2 s) and 2 end marks at most
+    sent = b.evaluate("window.heartlink.speech.chunks")
+    before = len(peer_lines(a))
+    b.evaluate("window.heartlink.socket.connect()")  # back: the slot is reclaimed, the queue goes
+    b.wait_for_function(f"() => window.heartlink.speech.chunks > {sent} && window.heartlink.speech.queued < 2")
+    wait_heard(a, before + 1)  # and Bob's words reach Alice again
