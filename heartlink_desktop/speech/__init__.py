@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+import logging
 import os
 from typing import Any
 
@@ -9,6 +11,8 @@ from heartlink_desktop.speech.remote import RemoteConfig, RemoteEngine, stt_key
 from heartlink_desktop.speech.service import Speech
 
 __all__ = ["Speech", "default_workers", "install"]
+
+log = logging.getLogger(__name__)
 
 
 def default_workers() -> int:
@@ -23,7 +27,12 @@ def install(host: Any) -> Speech:
     remote = None
     if engine == "openai":
         remote = RemoteEngine(RemoteConfig(settings.stt_url, settings.stt_model, key=stt_key()))
+    note = ""
+    if engine == "pocketsphinx" and importlib.util.find_spec("pocketsphinx") is None:
+        engine, note = "off", "PocketSphinx is not installed: the host does not transcribe"
+        log.warning("pocketsphinx is missing: speech to text is off")
     speech = Speech(engine, settings.stt_workers or default_workers(), remote)
+    speech.note = note
     host.services.append(speech)
     host.speech = speech
     return speech

@@ -383,7 +383,7 @@ class Speech:
             "engine": self.engine,
             "in_use": in_use,
             "label": ENGINE_LABELS.get(in_use, in_use),
-            "note": self.note if (self.note and (in_use != self.engine or pool is not None)) else "",
+            "note": self.note,
             "streams": streams,
             "capacity": self.workers if in_use == "pocketsphinx" else None,
             "ready": len(pool.ready) if pool is not None else 0,

@@ -219,3 +219,24 @@ async def test_the_summary_mentions_what_they_said_aloud(host: HostServer, clien
     await a.emit("leave")
     ended = await b.wait_for("session_ended")
     assert "beach" in ended["summary"], ended["summary"]
+
+
+async def test_without_pocketsphinx_installed_the_host_says_so_and_pages_use_their_own(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util
+
+    from tests.support import running_host
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "pocketsphinx" else real(name, *a))
+    async with running_host(data_dir) as host:
+        status = host.speech.status()  # type: ignore[attr-defined]
+        assert status["in_use"] == "off" and "not installed" in status["note"]
+        c = Clients(host)
+        try:
+            a = listen(await c.new("a"))
+            await a.join("Alice")
+            assert (await a.wait_for("speech_status"))["transcribes"] is False
+        finally:
+            await c.close()
