@@ -301,6 +301,11 @@ class Speech:
                 stream.cmn = cmn
             if utt is not None and utt.uid == uid and not utt.discard:
                 self._line(utt, text, {"audio": audio_s, "cpu": cpu_s})
+        elif kind == "partial":
+            utt = self.busy.get(index)
+            if utt is not None and utt.uid == msg[2] and not utt.discard:
+                self._interim(utt.sid, str(msg[3]))
+            return
         elif kind in ("failed", "gone"):
             utt = self.busy.pop(index, None)
             if utt is not None:
@@ -310,6 +315,15 @@ class Speech:
                 log.warning("speech worker %d: %s", index, msg[3])
         self._next()
         self._announce()
+
+    def _interim(self, sid: str, text: str) -> None:
+        """What is being said, before its line: for the partner's page only (never stored)."""
+        found = self.host.rooms.locate(sid)
+        if found is None:
+            return
+        session, role = found
+        body = {"session_id": session.session_id, "speaker": role, "text": " ".join(text.split())[:300]}
+        self.host.send("transcript_interim", body, to=session.session_id, skip_sid=sid)
 
     def _line(self, utt: Utt, text: str, stat: dict[str, float]) -> None:
         text = " ".join(str(text).split())

@@ -4,7 +4,8 @@ PocketSphinx holds the GIL while it decodes (two threads decoding take twice as 
 see docs/speech.md), so decoding runs in processes, never on the host's event loop or its
 threads. Messages in: ("start", uid, cmn), ("audio", uid, pcm), ("end", uid), ("stop",). Out:
 ("ready", worker, load_seconds, None), ("text", worker, uid, text, audio_seconds, cpu_seconds,
-cmn), ("failed", worker, uid, reason), ("gone", worker). Audio stays in memory; nothing is
+cmn), ("partial", worker, uid, text) about once a second of audio while it is live,
+("failed", worker, uid, reason), ("gone", worker). Audio stays in memory; nothing is
 logged. `cmn` is the speaker's cepstral mean (13 numbers, a voice's average colour, not its
 audio): the host keeps one per participant, so a worker that decodes several people normalises
 each one's voice as it learned it, instead of the last speaker's.
@@ -16,6 +17,7 @@ import time
 from typing import Any
 
 SAMPLE_RATE = 16_000
+PARTIAL_BYTES = SAMPLE_RATE * 2  # interim text after each second of audio
 
 
 def make_decoder() -> Any:
@@ -41,6 +43,8 @@ def run(index: int, inbox: Any, outbox: Any) -> None:
     current: str | None = None
     nbytes = 0
     cpu = 0.0
+    said = ""  # the last interim text sent
+    next_partial = PARTIAL_BYTES
     while True:
         msg = inbox.get()
         kind = msg[0]
@@ -55,9 +59,17 @@ def run(index: int, inbox: Any, outbox: Any) -> None:
                 decoder.set_cmn(msg[2] or default_cmn)
                 decoder.start_utt()
                 current, nbytes, cpu = uid, 0, 0.0
+                said, next_partial = "", PARTIAL_BYTES
             elif kind == "audio" and uid == current:
                 decoder.process_raw(msg[2], False, False)
                 nbytes += len(msg[2])
+                if nbytes >= next_partial and inbox.empty():  # live, not catching up
+                    next_partial = nbytes + PARTIAL_BYTES
+                    hyp = decoder.hyp()
+                    text = hyp.hypstr if hyp is not None else ""
+                    if text and text != said:
+                        said = text
+                        outbox.put(("partial", index, uid, text))
             elif kind == "end" and uid == current:
                 decoder.end_utt()
                 hyp = decoder.hyp()

@@ -61,6 +61,15 @@ const readAloud = new ReadAloud((speaking) => {
   voice.hold("read-aloud", speaking);
 });
 
+let interimTimer = null;
+
+/** The partner's words while they are still speaking (gone with their line, or after 6 s). */
+function interim(text) {
+  say($("interim"), text);
+  clearTimeout(interimTimer);
+  if (text) interimTimer = setTimeout(() => say($("interim"), ""), 6000);
+}
+
 /** The host said whether it transcribes: its speech to text, or the browser's own. */
 function speechStatus(status) {
   S.hostStt = status;
@@ -413,7 +422,7 @@ function boot() {
   S.restoring = S.link.hasResume;
   wireSocket({
     S, endHere, problem, render, setPartner, setPhase, showProfile, signal, startCall, startLocal, teardown,
-    transcript, readAloud, speechStatus,
+    transcript, readAloud, speechStatus, interim,
   });
   window.heartlink = Object.freeze({
     get socket() {

@@ -61,7 +61,9 @@ def test_the_partner_reads_what_was_said_and_muting_stops_it(phone: Phone) -> No
     for page in (a, b):
         expect(page.locator("#stt")).to_be_checked()
         expect(page.locator("#stt-note")).to_contain_text("host computer in this room and nowhere else")
-    # the partner's page shows what the other said, as lines of its own
+    # while Bob speaks, Alice sees his words coming; then they are lines of their own
+    a.wait_for_function("() => document.querySelector('#interim').textContent.startsWith('… Bob: ')",
+                        timeout=HEARD_MS)
     wait_heard(a, 3)
     assert understood(peer_lines(a)), peer_lines(a)
     assert b.evaluate("window.heartlink.speech.chunks") > 0
@@ -90,12 +92,12 @@ def test_the_partner_reads_what_was_said_and_muting_stops_it(phone: Phone) -> No
 def test_speech_to_text_can_be_switched_off_on_the_page(phone: Phone) -> None:
     a = phone()
     join(a, "Alice")
-    b = phone()
-    join(b, "Bob")
-    expect(a.locator("#stt")).to_be_checked()
-    a.click("#stt")
+    expect(a.locator("#stt")).to_be_checked()  # the host transcribes: on by default
+    a.click("#stt")  # while she waits for a partner, nothing is sent yet
     expect(a.locator("#stt")).not_to_be_checked()
     assert a.evaluate("window.heartlink.speech.running") is False
+    b = phone()
+    join(b, "Bob")
     wait_heard(a, 2)  # Bob's words still reach Alice
     assert a.evaluate("window.heartlink.speech.chunks") == 0
     assert not peer_lines(b)

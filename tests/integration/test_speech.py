@@ -240,3 +240,21 @@ async def test_without_pocketsphinx_installed_the_host_says_so_and_pages_use_the
             assert (await a.wait_for("speech_status"))["transcribes"] is False
         finally:
             await c.close()
+
+
+async def test_the_partner_sees_interim_words_before_the_line(host: HostServer, clients: Clients) -> None:
+    a, b = await clients.pair()
+    b.sio.on("transcript_interim", b._recorder("transcript_interim"))
+    a.sio.on("transcript_interim", a._recorder("transcript_interim"))
+    long = speech.pcm("sisters") + speech.pcm("beach") + speech.pcm("weekend")  # about 7 s
+    for chunk in speech.chunks(long):
+        await a.emit("audio", chunk)
+        await asyncio.sleep(ut.seconds(len(chunk)))  # live: interim text comes only then
+    first = await b.wait_for("transcript_interim", timeout=RECOGNISED)
+    await a.emit("audio_end", {})
+    line = await line_from(b, "A")
+    assert first["speaker"] == "A" and first["session_id"] == line["session_id"]
+    assert first["text"] and len(first["text"]) < len(line["text"])
+    assert not a.received["transcript_interim"]  # for the partner only
+    await host.flush()
+    assert len(b.received["transcript_update"]) == 1  # never a line of its own
