@@ -29,6 +29,14 @@ def make_decoder() -> Any:
     return Decoder(samprate=SAMPLE_RATE, loglevel="FATAL", fwdflat=False)
 
 
+def _live(inbox: Any) -> bool:
+    """Keeping up with the speaker (a second or less waiting), not catching up on a backlog."""
+    try:
+        return int(inbox.qsize()) <= 5
+    except NotImplementedError:  # macOS has no qsize
+        return bool(inbox.empty())
+
+
 def run(index: int, inbox: Any, outbox: Any) -> None:
     """The worker's main loop (the target of a spawned process)."""
     started = time.perf_counter()
@@ -63,7 +71,7 @@ def run(index: int, inbox: Any, outbox: Any) -> None:
             elif kind == "audio" and uid == current:
                 decoder.process_raw(msg[2], False, False)
                 nbytes += len(msg[2])
-                if nbytes >= next_partial and inbox.empty():  # live, not catching up
+                if nbytes >= next_partial and _live(inbox):
                     next_partial = nbytes + PARTIAL_BYTES
                     hyp = decoder.hyp()
                     text = hyp.hypstr if hyp is not None else ""
