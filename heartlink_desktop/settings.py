@@ -15,11 +15,11 @@ from heartlink_desktop import __version__
 log = logging.getLogger(__name__)
 
 
-STT_ENGINES = ("pocketsphinx", "openai", "off")
-
-
 class SettingsError(Exception):
     """A setting out of range or of the wrong kind; the message is one plain line."""
+
+
+STT_ENGINES = ("pocketsphinx", "openai", "off")  # speech to text: on this computer, a service, none
 
 
 @dataclass(frozen=True)
