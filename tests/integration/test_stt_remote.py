@@ -17,7 +17,7 @@ from aiohttp import web
 
 from heartlink_desktop.speech.remote import RemoteConfig, RemoteEngine, RemoteError
 from tests import speech
-from tests.integration.test_speech import heard, line_from, listen, say
+from tests.integration.test_speech import heard, line_from, pair, say
 from tests.support import Clients, running_host
 
 pytestmark = pytest.mark.asyncio
@@ -134,8 +134,7 @@ async def test_the_host_uses_the_service_and_says_where_the_voice_goes(
     async with running_host(data_dir, stt_url=service.url, stt_model="whisper-1") as host:
         c = Clients(host)
         try:
-            a, b = await c.pair()
-            listen(b)
+            a, b = await pair(c)
             await say(a, "beach", speed=3.0)
             line = await line_from(b, "A")
             assert line["text"] == "we met at the harbour"
@@ -158,7 +157,7 @@ async def test_on_failure_the_embedded_engine_takes_over_and_the_window_is_told(
         host.speech.remote.config = dataclasses.replace(host.speech.remote.config, backoff=0.05)  # type: ignore[attr-defined]
         c = Clients(host)
         try:
-            a, b = await c.pair()
+            a, b = await pair(c)
             await say(a, "sisters", speed=3.0)
             line = await line_from(b, "A")
             assert heard(line["text"], "sisters"), line  # the same audio, recognised on the host
