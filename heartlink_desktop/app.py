@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
 import signal
 import sys
 
@@ -35,6 +36,12 @@ def build_host(settings: Settings, paths: Paths) -> HostServer:
         pass
     else:
         install_lifecycle(host)
+    try:
+        from heartlink_desktop.speech import install as install_speech
+    except ImportError:
+        pass
+    else:
+        install_speech(host)
     return host
 
 
@@ -56,6 +63,9 @@ async def run_headless(settings: Settings, paths: Paths) -> int:
     assert host.cert is not None
     print(f"Certificate SHA-256 {host.cert.short_fingerprint}; CA for phones at "
           f"https://{host.address}:{host.port}/ca.crt", flush=True)
+    speech = getattr(host, "speech", None)
+    if speech is not None:
+        print(f"Speech to text: {speech.describe()}", flush=True)
     await stop.wait()
     print("Stopping: telling the peers and closing sessions.", flush=True)
     await host.stop()
@@ -63,6 +73,7 @@ async def run_headless(settings: Settings, paths: Paths) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    multiprocessing.freeze_support()  # frozen: a speech worker process runs its task, not the app
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         settings, paths = load_settings(argv)

@@ -19,6 +19,9 @@ class SettingsError(Exception):
     """A setting out of range or of the wrong kind; the message is one plain line."""
 
 
+STT_ENGINES = ("pocketsphinx", "openai", "off")  # speech to text: on this computer, a service, none
+
+
 @dataclass(frozen=True)
 class Settings:
     host: str = "0.0.0.0"
@@ -32,6 +35,11 @@ class Settings:
     turns_without_ai: int = 12
     llm_url: str | None = None
     llm_model: str | None = None
+    # speech to text
+    stt: str = "pocketsphinx"  # "pocketsphinx" | "openai" | "off"; a --stt-url alone means "openai"
+    stt_url: str | None = None
+    stt_model: str | None = None
+    stt_workers: int | None = None  # None: from the number of cores
     # rooms
     grace_seconds: float = 30.0
     queue: bool | None = None  # None: on when max_pairs > 1
@@ -71,13 +79,28 @@ class Settings:
                 raise SettingsError(f"address must be an IPv4 address, not {self.address!r}") from None
         if self.llm_url is not None and not self.llm_url.startswith(("http://", "https://")):
             raise SettingsError("the LLM URL must start with http:// or https://")
+        if self.stt not in STT_ENGINES:
+            raise SettingsError(f"--stt must be one of {', '.join(STT_ENGINES)}, not {self.stt!r}")
+        if self.stt == "openai" and not self.stt_url:
+            raise SettingsError("--stt openai needs --stt-url (an OpenAI-compatible endpoint)")
+        if self.stt_url is not None and not self.stt_url.startswith(("http://", "https://")):
+            raise SettingsError("the speech-to-text URL must start with http:// or https://")
+        if self.stt_workers is not None and not 1 <= self.stt_workers <= 16:
+            raise SettingsError("speech-to-text workers must be between 1 and 16")
         return self
+
+    @property
+    def stt_engine(self) -> str:
+        """The engine in effect: a --stt-url with the default engine means the remote one."""
+        if self.stt == "pocketsphinx" and self.stt_url:
+            return "openai"
+        return self.stt
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes).validate()
 
     # Settings a host changes from the window persist; these are their keys.
-    PERSISTED = ("port", "max_pairs", "spiciness", "address")
+    PERSISTED = ("port", "max_pairs", "spiciness", "address", "stt")
 
     def persisted(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.PERSISTED}
@@ -106,6 +129,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"lines of conversation before it speaks anyway (default {d.turns_without_ai})")
     p.add_argument("--llm-url", default=None, help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1")
     p.add_argument("--llm-model", default=None, help="model name for --llm-url (key: HEARTLINK_LLM_KEY)")
+    p.add_argument("--stt", default=None, choices=STT_ENGINES,
+                   help="speech to text: pocketsphinx (default, on this computer), openai (--stt-url), "
+                   "or off (the browser's own, online)")
+    p.add_argument("--stt-url", default=None,
+                   help="OpenAI-compatible /v1/audio/transcriptions endpoint, e.g. http://127.0.0.1:8000/v1")
+    p.add_argument("--stt-model", default=None, help="model name for --stt-url (key: HEARTLINK_STT_KEY)")
+    p.add_argument("--stt-workers", type=int, default=None,
+                   help="speech recognition processes: voices transcribed at once (default: from the cores)")
     p.add_argument("--grace-seconds", type=float, default=d.grace_seconds,
                    help=f"how long a dropped phone's place is held (default {d.grace_seconds:g}; 0: none)")
     q = p.add_mutually_exclusive_group()

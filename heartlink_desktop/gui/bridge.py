@@ -60,6 +60,7 @@ class Bridge(QObject):
     notice = Signal(str)  # passing news for the status bar
     reset_done = Signal()
     settings_saved = Signal(object)  # Settings
+    speech_changed = Signal(object)  # the speech service's status dict
 
     def __init__(
         self,
@@ -130,6 +131,8 @@ class Bridge(QObject):
                 self.url_changed.emit(str(d.get("url", self.host.join_url)))
             elif event.kind == "certificate":
                 self.certificate_changed.emit(d.get("status"))
+            elif event.kind == "speech":
+                self.speech_changed.emit(d.get("status"))
         except Exception:
             log.exception("the window could not show a %r server event", event.kind)
 
@@ -218,6 +221,15 @@ class Bridge(QObject):
             self.problem.emit(plain_error("Changing the spiciness", exc))
             return
         self.save(spiciness=level)
+
+    def set_stt(self, engine: str) -> None:
+        """The speech-to-text engine chosen in the window; kept for the next start."""
+        try:
+            self.host.speech.set_engine(engine)  # type: ignore[attr-defined]
+        except Exception as exc:
+            self.problem.emit(plain_error("Changing the speech-to-text engine", exc))
+            return
+        self.save(stt="pocketsphinx" if engine == "openai" else engine)  # a --stt-url means the service
 
     def choose_address(self, ip: str) -> None:
         try:

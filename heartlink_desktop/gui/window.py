@@ -28,6 +28,7 @@ from heartlink_desktop.gui.bridge import Bridge
 from heartlink_desktop.gui.model import LiveSessions, to_json, to_markdown
 from heartlink_desktop.gui.panels import CertPanel, JoinPanel, SettingsDialog, StatusPanel
 from heartlink_desktop.gui.sessions import SlotsPanel, TranscriptPanel
+from heartlink_desktop.gui.speech import SpeechPanel
 from heartlink_desktop.paths import atomic_write, resource
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,7 @@ class MainWindow(QMainWindow):
         self.status = StatusPanel()
         self.slots = SlotsPanel()
         self.transcript = TranscriptPanel()
+        self.speech = SpeechPanel()
         self.end_button = QPushButton("End session")
         self.end_button.setToolTip("End the selected conversation; both phones are told it ended")
         self.ask_button = QPushButton("Ask the facilitator")
@@ -104,6 +106,7 @@ class MainWindow(QMainWindow):
         lv.setContentsMargins(0, 0, 0, 0)
         lv.addWidget(self.join, 1)
         lv.addWidget(self.cert)
+        lv.addWidget(self.speech)
         right = QWidget()
         rv = QVBoxLayout(right)
         rv.setContentsMargins(0, 0, 0, 0)
@@ -170,6 +173,8 @@ class MainWindow(QMainWindow):
         b.problem.connect(lambda *_: self._not_running())
         b.reset_done.connect(self._on_reset_done)
         b.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        b.speech_changed.connect(self.speech.show_status)
+        self.speech.engine_chosen.connect(b.set_stt)
         self.join.address_chosen.connect(b.choose_address)
         self.cert.regenerate.connect(b.regenerate_certificate)
         self.status.use_port.connect(b.start_on_port)

@@ -39,7 +39,7 @@ class HeartLinkNamespace(socketio.AsyncNamespace):
                 raise CoreError("unknown_event", f"'{event}' is not an event this host knows.")
             if sid not in self.host.clients:
                 raise CoreError("unauthorized", "This connection is not signed in.")
-            wire.check_size(payload)
+            wire.check_size(payload, event)
             getattr(self, f"on_{event}")(sid, payload)
         except CoreError as exc:
             self.host.send_error(sid, exc)
@@ -104,3 +104,15 @@ class HeartLinkNamespace(socketio.AsyncNamespace):
 
     def on_audio_activity(self, sid: str, payload: Any) -> None:
         self.host.rooms.set_speaking(sid, wire.speaking(payload), self.host.now())
+
+    def _speech(self) -> Any:
+        speech = getattr(self.host, "speech", None)
+        if speech is None:
+            raise CoreError("speech_off", "This host does not transcribe speech; use the typed box.")
+        return speech
+
+    def on_audio(self, sid: str, payload: Any) -> None:
+        self._speech().audio(sid, payload)
+
+    def on_audio_end(self, sid: str, payload: Any) -> None:
+        self._speech().audio_end(sid, payload)

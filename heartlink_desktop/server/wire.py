@@ -9,8 +9,10 @@ from heartlink_desktop.core.errors import CoreError
 
 MAX_EVENT_BYTES = 64 * 1024  # one event's payload, as JSON
 CLIENT_EVENTS = frozenset(
-    {"join", "leave", "offer", "answer", "ice_candidate", "transcript_update", "audio_activity"}
+    {"join", "leave", "offer", "answer", "ice_candidate", "transcript_update", "audio_activity",
+     "audio", "audio_end"}
 )
+BINARY_EVENTS = frozenset({"audio"})  # a bytes payload, checked by its length (core/utterance.py)
 MATCHMAKING_ROOM = "matchmaking"
 SDP_MAX = 60 * 1024
 
@@ -22,7 +24,9 @@ def payload_size(payload: Any) -> int:
         return MAX_EVENT_BYTES + 1  # binary or unserializable: treated as too large to accept
 
 
-def check_size(payload: Any) -> None:
+def check_size(payload: Any, event: str = "") -> None:
+    if event in BINARY_EVENTS and isinstance(payload, (bytes, bytearray, memoryview)):
+        return  # its own limit, by length and before anything reads it (utterance.check_chunk)
     if payload_size(payload) > MAX_EVENT_BYTES:
         raise CoreError(
             "payload_too_large", f"That message is too large (at most {MAX_EVENT_BYTES // 1024} KiB)."

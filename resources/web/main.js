@@ -4,6 +4,7 @@ import { Call } from "./call.js";
 import { Link } from "./link.js";
 import { LevelMeter, audioContext, mediaProblem, openCamera, stopStream } from "./media.js";
 import { keepForm, readForm, restoreForm, saveForm } from "./profile.js";
+import { HostSpeech, speechNote } from "./speech.js";
 import { ReadAloud, SpeechInput, Transcript, wireToggles } from "./talk.js";
 import { wireSocket } from "./wire.js";
 import { $, banner, bannerHistory, endedText, oneLine, phaseName, say, showScreen, toast } from "./ui.js";
@@ -33,6 +34,8 @@ const S = {
   remotePlaying: false,
   micOn: true,
   camOn: true,
+  hostStt: null, // the host's speech_status: {transcribes, engine, remote, over_capacity, message}
+  sttOff: false, // the person switched the host's speech to text off
 };
 
 const form = $("profile-form");
@@ -45,7 +48,54 @@ const speech = new SpeechInput({
     say($("stt-note"), text);
   },
 });
-const readAloud = new ReadAloud((speaking) => speech.hold("read-aloud", speaking));
+const voice = new HostSpeech({
+  socket: () => S.link.socket,
+  canSend: () => Boolean(S.session && S.session.status === "active" && !S.partnerLeft && S.micOn),
+  onProblem: (text) => {
+    $("stt").checked = false;
+    say($("stt-note"), text);
+  },
+});
+const readAloud = new ReadAloud((speaking) => {
+  speech.hold("read-aloud", speaking);
+  voice.hold("read-aloud", speaking);
+});
+
+let interimTimer = null;
+
+/** The partner's words while they are still speaking (gone with their line, or after 6 s). */
+function interim(text) {
+  say($("interim"), text);
+  clearTimeout(interimTimer);
+  if (text) interimTimer = setTimeout(() => say($("interim"), ""), 6000);
+}
+
+/** The host said whether it transcribes: its speech to text, or the browser's own. */
+function speechStatus(status) {
+  S.hostStt = status;
+  applySpeech();
+}
+
+function applySpeech() {
+  const status = S.hostStt;
+  const stt = $("stt");
+  if (!status || !status.transcribes) {
+    voice.stop();
+    stt.closest("label").hidden = !SpeechInput.supported;
+    return;
+  }
+  speech.stop(); // never both
+  stt.closest("label").hidden = false;
+  stt.checked = !S.sttOff;
+  const lines = [stt.checked ? speechNote(status) : "", status.over_capacity ? String(status.message || "") : ""];
+  say($("stt-note"), lines.filter(Boolean).join(" "));
+  if (stt.checked && S.stream) {
+    voice.start(audioContext(), S.stream);
+    voice.pause(!S.micOn);
+  } else {
+    voice.stop();
+  }
+}
 
 // -- screens ------------------------------------------------------------------------------
 
@@ -136,6 +186,7 @@ function startLocal() {
   S.micOn = true;
   S.camOn = true;
   syncButtons();
+  if (S.hostStt) applySpeech(); // a camera that started after the host's speech_status
 }
 
 function showRemote(stream) {
@@ -197,7 +248,10 @@ function teardown() {
   if (S.meter) S.meter.stop();
   S.meter = null;
   speech.stop();
+  voice.stop();
+  S.hostStt = null;
   $("stt").checked = false;
+  say($("stt-note"), "");
   if (ReadAloud.supported) window.speechSynthesis.cancel();
   stopStream(S.stream);
   S.stream = null;
@@ -309,6 +363,7 @@ function wireControls() {
     if (S.stream) for (const t of S.stream.getAudioTracks()) t.enabled = S.micOn;
     if (S.meter) S.meter.setMuted(!S.micOn);
     speech.pause(!S.micOn);
+    voice.pause(!S.micOn);
     syncButtons();
   });
   $("btn-cam").addEventListener("click", () => {
@@ -338,7 +393,14 @@ function wireControls() {
   // a page restored after a reload has had no tap yet: the first one lets its audio run
   document.addEventListener("pointerdown", () => S.stream && audioContext(), { passive: true });
 
-  wireToggles({ speech, readAloud, stt: $("stt"), tts: $("tts"), note: $("stt-note"), micOn: () => S.micOn });
+  const host = {
+    active: () => Boolean(S.hostStt && S.hostStt.transcribes),
+    set: (on) => {
+      S.sttOff = !on;
+      applySpeech();
+    },
+  };
+  wireToggles({ speech, readAloud, stt: $("stt"), tts: $("tts"), note: $("stt-note"), micOn: () => S.micOn, host });
 }
 
 function boot() {
@@ -360,7 +422,7 @@ function boot() {
   S.restoring = S.link.hasResume;
   wireSocket({
     S, endHere, problem, render, setPartner, setPhase, showProfile, signal, startCall, startLocal, teardown,
-    transcript, readAloud,
+    transcript, readAloud, speechStatus, interim,
   });
   window.heartlink = Object.freeze({
     get socket() {
@@ -376,6 +438,12 @@ function boot() {
       return S.session ? S.session.role : null;
     },
     banners: bannerHistory,
+    get speech() {
+      return {
+        status: S.hostStt, speaking: voice.speaking, running: Boolean(voice.node), queued: voice.queue.length,
+        ...voice.stats,
+      };
+    },
   });
   if (S.restoring) {
     $("screen-loading").querySelector("p").textContent = "Returning to your conversation…";

@@ -198,7 +198,7 @@ export class ReadAloud {
 const PREFS = "heartlink.prefs";
 
 /** The two toggles: hidden where the browser lacks the API; read-aloud remembered. */
-export function wireToggles({ speech, readAloud, stt, tts, note, micOn }) {
+export function wireToggles({ speech, readAloud, stt, tts, note, micOn, host }) {
   let prefs = {};
   try {
     prefs = JSON.parse(localStorage.getItem(PREFS) || "{}") || {};
@@ -208,6 +208,10 @@ export function wireToggles({ speech, readAloud, stt, tts, note, micOn }) {
   stt.closest("label").hidden = !SpeechInput.supported;
   tts.closest("label").hidden = !ReadAloud.supported;
   stt.addEventListener("change", () => {
+    if (host && host.active()) {
+      host.set(stt.checked); // the host transcribes: the browser's own recognition stays off
+      return;
+    }
     if (stt.checked) {
       note.textContent = "Speech to text uses your browser's speech service. What it hears is sent as text.";
       note.hidden = false;

@@ -186,6 +186,7 @@ export function wireSocket(app) {
   // -- the conversation --------------------------------------------------------------------
   socket.on("transcript_update", (e) => {
     if (!e || !mine(e.session_id)) return;
+    if (e.speaker !== S.session.role) app.interim(""); // the line that was being said
     app.transcript.add(e, e.speaker === S.session.role);
   });
 
@@ -196,6 +197,15 @@ export function wireSocket(app) {
     $("ai-card").hidden = false; // first: the card takes room from the transcript, then it scrolls
     app.transcript.add({ speaker: "AI", name: "HeartLink", text });
     app.readAloud.say(text);
+  });
+
+  socket.on("transcript_interim", (e) => {
+    if (!e || !mine(e.session_id) || e.speaker === S.session.role) return;
+    app.interim(`… ${S.partnerName || "Your partner"}: ${String(e.text ?? "")}`);
+  });
+
+  socket.on("speech_status", (status) => {
+    if (status && typeof status === "object") app.speechStatus(status);
   });
 
   socket.on("phase_changed", (p) => {

@@ -14,7 +14,7 @@ from tests.packaging.conftest import Build
 
 pytestmark = [pytest.mark.packaging, pytest.mark.timeout(1200)]
 
-BUDGET_MB = 150
+BUDGET_MB = 190  # 150 for the app, plus PocketSphinx's US-English model (37 MB): speech to text offline
 
 
 def tree_size(folder: Path) -> int:

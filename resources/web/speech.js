@@ -1,0 +1,203 @@
+// Speech to text on the host: the microphone as 16 kHz PCM, sent while its person speaks.
+//
+// An AudioWorklet (speech-worklet.js) makes 20 ms frames; a level gate with a short hangover
+// decides when the person speaks; frames from 300 ms before that (the pre-roll, so the first
+// word is whole) to the end of the hangover go to the host as binary `audio` events of
+// 200 ms, then `audio_end`. Muted, or held (a question read aloud), nothing is sent. If the
+// socket falls behind, the oldest audio waiting here is dropped: at most 2 s wait.
+
+const FRAME_MS = 20;
+const CHUNK_FRAMES = 10; // 200 ms, 6400 bytes: 256 kbit/s while speaking, nothing otherwise
+const PREROLL_FRAMES = 15; // 300 ms
+const START_FRAMES = 3; // 60 ms above the level: speech
+const HANGOVER_FRAMES = 35; // 700 ms below it: the utterance is over
+const MAX_FRAMES = 750; // 15 s: ended here, the next begins
+const MIN_RMS = 0.012; // about -38 dBFS
+const QUEUE_MAX = 10; // chunks (2 s) waiting for the socket; older ones are dropped
+const ENGINE_BUSY = 8; // packets in the socket's own write buffer: do not add more
+const WS_BUSY = 64 * 1024; // bytes the websocket has not sent yet: the network is behind
+
+export class HostSpeech {
+  static get supported() {
+    return typeof window.AudioWorkletNode === "function";
+  }
+
+  /** socket(): the Socket.IO client; canSend(): in an active conversation; onProblem(plain words). */
+  constructor({ socket, canSend, onProblem }) {
+    this.socket = socket;
+    this.canSend = canSend;
+    this.onProblem = onProblem;
+    this.wanted = false;
+    this.holds = new Set();
+    this.node = null;
+    this.source = null;
+    this.stream = null;
+    this.reset();
+    this.queue = [];
+    this.retry = null;
+    this.stats = { chunks: 0, ends: 0, dropped: 0, bytes: 0 };
+  }
+
+  reset() {
+    this.preroll = [];
+    this.pending = [];
+    this.speaking = false;
+    this.loud = 0;
+    this.quiet = 0;
+    this.frames = 0;
+    this.floor = MIN_RMS / 3;
+  }
+
+  get paused() {
+    return this.holds.size > 0;
+  }
+
+  /** Start capturing `stream` (once the host said it transcribes and the person wants it). */
+  async start(ctx, stream) {
+    this.wanted = true;
+    if (this.node || !stream || !stream.getAudioTracks().length) return;
+    if (!ctx || !HostSpeech.supported) {
+      this.onProblem("This browser cannot send its sound to the host for speech to text. Type your messages instead.");
+      return;
+    }
+    this.stream = stream;
+    try {
+      if (!ctx.__heartlinkPcm) ctx.__heartlinkPcm = ctx.audioWorklet.addModule("/static/speech-worklet.js");
+      await ctx.__heartlinkPcm;
+    } catch {
+      this.onProblem("Speech to text could not start in this browser. Type your messages instead.");
+      return;
+    }
+    if (!this.wanted || this.stream !== stream || this.node) return;
+    this.source = ctx.createMediaStreamSource(stream);
+    this.node = new AudioWorkletNode(ctx, "heartlink-pcm", { numberOfInputs: 1, numberOfOutputs: 1, channelCount: 1 });
+    this.node.port.onmessage = (event) => this.frame(event.data);
+    this.sink = ctx.createGain();
+    this.sink.gain.value = 0; // the worklet runs only when pulled: into a silent output
+    this.source.connect(this.node).connect(this.sink).connect(ctx.destination);
+  }
+
+  stop() {
+    this.wanted = false;
+    this.finish();
+    if (this.source) this.source.disconnect();
+    if (this.node) {
+      this.node.port.onmessage = null;
+      this.node.disconnect();
+    }
+    if (this.sink) this.sink.disconnect();
+    this.source = this.node = this.sink = this.stream = null;
+    this.queue = [];
+  }
+
+  /** Muted: nothing is sent; an utterance going on ends here. */
+  pause(on) {
+    this.hold("mic", on);
+  }
+
+  hold(reason, on) {
+    if (on) this.holds.add(reason);
+    else this.holds.delete(reason);
+    if (this.paused) this.finish();
+  }
+
+  frame({ pcm, rms }) {
+    if (!this.wanted || this.paused || !this.canSend()) {
+      if (this.speaking) this.finish();
+      this.preroll = [];
+      return;
+    }
+    // the level gate: above a slowly learned noise floor, and above an absolute minimum
+    const level = Math.max(MIN_RMS, this.floor * 3);
+    const loud = rms >= level;
+    if (!this.speaking) this.floor = this.floor * 0.98 + Math.min(rms, MIN_RMS) * 0.02;
+    if (!this.speaking) {
+      this.preroll.push(pcm);
+      if (this.preroll.length > PREROLL_FRAMES) this.preroll.shift();
+      this.loud = loud ? this.loud + 1 : 0;
+      if (this.loud >= START_FRAMES) {
+        this.speaking = true;
+        this.quiet = 0;
+        this.frames = 0;
+        for (const f of this.preroll) this.add(f);
+        this.preroll = [];
+      }
+      return;
+    }
+    this.add(pcm);
+    this.quiet = loud ? 0 : this.quiet + 1;
+    if (this.quiet >= HANGOVER_FRAMES || this.frames >= MAX_FRAMES) this.finish();
+  }
+
+  add(pcm) {
+    this.pending.push(pcm);
+    this.frames++;
+    if (this.pending.length >= CHUNK_FRAMES) this.flushChunk();
+  }
+
+  flushChunk() {
+    if (!this.pending.length) return;
+    const size = this.pending.reduce((n, f) => n + f.byteLength, 0);
+    const out = new Uint8Array(size);
+    let at = 0;
+    for (const f of this.pending) {
+      out.set(new Uint8Array(f), at);
+      at += f.byteLength;
+    }
+    this.pending = [];
+    this.enqueue(["audio", out.buffer]);
+  }
+
+  /** The end of an utterance: what is left, then the mark. */
+  finish() {
+    if (!this.speaking) return;
+    this.flushChunk();
+    this.enqueue(["audio_end", {}]);
+    this.reset();
+  }
+
+  enqueue(item) {
+    this.queue.push(item);
+    let audio = this.queue.filter(([event]) => event === "audio").length;
+    while (audio > QUEUE_MAX) {
+      const i = this.queue.findIndex(([event]) => event === "audio");
+      this.queue.splice(i, 1);
+      this.stats.dropped++;
+      audio--;
+    }
+    while (this.queue.length > QUEUE_MAX + 2) this.queue.shift(); // old end marks (the host ends those by itself)
+    this.drain();
+  }
+
+  drain() {
+    const socket = this.socket();
+    while (this.queue.length && socket.connected) {
+      const engine = socket.io && socket.io.engine;
+      const ws = engine && engine.transport && engine.transport.ws;
+      const behind = (engine && engine.writeBuffer && engine.writeBuffer.length >= ENGINE_BUSY)
+        || (ws && ws.bufferedAmount > WS_BUSY);
+      if (behind) {
+        if (!this.retry) this.retry = setTimeout(() => ((this.retry = null), this.drain()), 50);
+        return;
+      }
+      const [event, data] = this.queue.shift();
+      socket.emit(event, data);
+      if (event === "audio") {
+        this.stats.chunks++;
+        this.stats.bytes += data.byteLength;
+      } else {
+        this.stats.ends++;
+      }
+    }
+  }
+}
+
+/** The line under the toggle: where the voice goes. */
+export function speechNote(status) {
+  if (status && status.remote) {
+    return "Speech to text: your voice goes to the host computer in this room, which passes it to the speech service its owner set up. What it hears is shown as text.";
+  }
+  return "Speech to text: your voice goes to the host computer in this room and nowhere else. What it hears is shown as text.";
+}
+
+export { FRAME_MS };

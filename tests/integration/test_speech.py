@@ -1,0 +1,275 @@
+"""Speech to text on the host: real clients stream espeak-ng speech; the partner gets the words."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+
+from heartlink_desktop.core import utterance as ut
+from heartlink_desktop.server.host import HostServer
+from tests import speech
+from tests.support import Clients, Peer, until
+
+pytestmark = pytest.mark.asyncio
+
+RECOGNISED = 30.0  # a cold start loads the model in each worker process first
+
+
+def listen(peer: Peer) -> Peer:
+    """Keep the speech events too (register before joining: they may come at once)."""
+    for event in ("speech_status", "transcript_interim"):
+        peer.sio.on(event, peer._recorder(event))
+    return peer
+
+
+async def pair(c: Clients) -> tuple[Peer, Peer]:
+    a, b = listen(await c.new("a")), listen(await c.new("b"))
+    await a.join("Alice")
+    await b.join("Bob")
+    await a.wait_for("user_joined")
+    return a, b
+
+
+async def say(peer: Peer, key: str, speed: float = 1.6) -> None:
+    """Stream a sentence as a page does: 200 ms chunks at about real time, then the end mark."""
+    for chunk in speech.chunks(speech.pcm(key)):
+        await peer.emit("audio", chunk)
+        await asyncio.sleep(ut.seconds(len(chunk)) / speed)  # the pace of live speech
+    await peer.emit("audio_end", {})
+
+
+async def line_from(peer: Peer, role: str, count: int = 1, timeout: float = RECOGNISED) -> dict:
+    """The `count`-th transcript line spoken by `role` that `peer` received."""
+    async with peer._cond:
+        await asyncio.wait_for(
+            peer._cond.wait_for(
+                lambda: len([e for e in peer.received["transcript_update"] if e["speaker"] == role]) >= count
+            ),
+            timeout,
+        )
+        return [e for e in peer.received["transcript_update"] if e["speaker"] == role][count - 1]
+
+
+def heard(text: str, key: str, at_least: int = 2) -> bool:
+    return len(speech.heard(text, key)) >= at_least
+
+
+async def test_speech_becomes_a_line_for_the_partner_and_the_session_file(
+    host: HostServer, clients: Clients, data_dir: Path
+) -> None:
+    a, b = await pair(clients)
+    await say(b, "beach")
+    line = await line_from(a, "B")
+    assert line["name"] == "Bob"
+    assert heard(line["text"], "beach"), line["text"]
+    mine = await line_from(b, "B")  # the speaker sees its own line too, as with a typed one
+    assert mine["text"] == line["text"]
+    await until(lambda: spoken_in_file(data_dir, "B") == [line["text"]])  # files may be written a moment later
+    assert not audio_files(data_dir)
+
+
+def spoken_in_file(data_dir: Path, role: str) -> list[str]:
+    files = list((data_dir / "sessions").glob("session_*.json"))
+    if len(files) != 1:
+        return []
+    try:
+        stored = json.loads(files[0].read_text())["transcript"]
+    except ValueError:
+        return []
+    return [e["text"] for e in stored if e["speaker"] == role]
+
+
+def audio_files(root: Path) -> list[Path]:
+    """Files holding a chunk of the audio, or named as audio: none may exist (audio never on disk)."""
+    probe = speech.pcm("beach")[6400:9600]
+    return [
+        p for p in root.rglob("*")
+        if p.is_file() and (p.suffix in (".wav", ".pcm", ".raw") or probe in p.read_bytes())
+    ]
+
+
+async def test_the_server_names_the_speaker_whatever_the_page_says(host: HostServer, clients: Clients) -> None:
+    a, b = await pair(clients)
+    await say(a, "weekend")
+    line = await line_from(b, "A")
+    assert line["name"] == "Alice" and heard(line["text"], "weekend", 2), line
+
+
+async def test_the_page_hears_that_the_host_transcribes(host: HostServer, clients: Clients) -> None:
+    a = listen(await clients.new("a"))
+    await a.join("Alice")
+    status = await a.wait_for("speech_status")
+    assert status["transcribes"] is True and status["engine"] == "pocketsphinx" and status["remote"] is False
+
+
+async def test_bad_audio_gets_its_codes_and_the_host_keeps_serving(host: HostServer, clients: Clients) -> None:
+    lone = await clients.new("lone")
+    await lone.emit("audio", b"\0\0" * 1600)
+    assert (await lone.error(1))["error"] == "not_in_session"
+    a, b = await pair(clients)
+    await a.emit("audio", b"\0" * (ut.MAX_CHUNK_BYTES + 2))
+    assert (await a.error(1))["error"] == "payload_too_large"
+    await a.emit("audio", {"pcm": "not bytes"})
+    assert (await a.error(2))["error"] == "invalid_payload"
+    # faster than twice real time: 10 s of audio at once
+    for _ in range(25):
+        await b.emit("audio", b"\0\0" * 6400)
+    assert (await b.error(1))["error"] == "audio_too_fast"
+    # the partner's speech is not slowed by it, and still arrives
+    await say(a, "sisters")
+    line = await line_from(b, "A")
+    assert heard(line["text"], "sisters"), line
+    await a.emit("transcript_update", {"text": "typed still works"})
+    assert (await line_from(b, "A", 2))["text"] == "typed still works"
+
+
+async def test_two_pairs_talking_at_once_stay_apart(data_dir: Path) -> None:
+    from tests.support import running_host
+
+    async with running_host(data_dir, max_pairs=2) as host:
+        c = Clients(host)
+        try:
+            a1, b1 = await pair(c)
+            a2, b2 = await pair(c)
+            assert (await a2.wait_for("session_info"))["session_id"] != (await a1.wait_for("session_info"))["session_id"]
+            await asyncio.gather(say(a1, "beach"), say(b2, "weekend"))
+            l1 = await line_from(b1, "A")
+            l2 = await line_from(a2, "B")
+            assert heard(l1["text"], "beach"), l1
+            assert heard(l2["text"], "weekend"), l2
+            await host.flush()
+            assert not [e for e in a1.received["transcript_update"] if e["speaker"] == "B"]
+            assert not [e for e in b2.received["transcript_update"] if e["speaker"] == "A"]
+        finally:
+            await c.close()
+
+
+async def test_a_click_cut_short_by_a_mute_gives_no_line(host: HostServer, clients: Clients) -> None:
+    """A page that is muted mid-sound stops and sends the end mark: too short to be a line."""
+    a, b = await pair(clients)
+    part = speech.pcm("beach")[: ut.BYTES_PER_SECOND // 10]  # 100 ms, then muted: too short for a line
+    await a.emit("audio", part)
+    await a.emit("audio_end", {})
+    await a.emit("transcript_update", {"text": "after the mute"})
+    line = await line_from(b, "A")
+    assert line["text"] == "after the mute"
+    await until(lambda: not host.speech.utts)  # type: ignore[attr-defined]
+
+
+async def test_past_its_capacity_the_host_says_so_and_catches_up(data_dir: Path) -> None:
+    from tests.support import running_host
+
+    async with running_host(data_dir, max_pairs=2, stt_workers=1) as host:
+        news: list[dict] = []
+        host.subscribe(lambda e: news.append(e.data["status"]) if e.kind == "speech" else None)
+        c = Clients(host)
+        try:
+            a1, b1 = await pair(c)
+            a2, b2 = await pair(c)
+            await say(a1, "beach", speed=3.0)  # the one worker is up once this line is back
+            await line_from(b1, "A")
+            await asyncio.gather(say(a1, "beach"), say(a2, "sisters"))
+            told = await a2.wait_for("speech_status", 1)
+            assert told["transcribes"] is True
+            over = [s for s in a1.received["speech_status"] + a2.received.get("speech_status", []) if s["over_capacity"]]
+            assert over and "typed box" in over[0]["message"]
+            assert any(s["over_capacity"] and s["capacity"] == 1 for s in news)
+            l1, l2 = await line_from(b1, "A", 2), await line_from(b2, "A")  # both, one after the other
+            assert heard(l1["text"], "beach") and heard(l2["text"], "sisters"), (l1, l2)
+        finally:
+            await c.close()
+
+
+async def test_with_speech_off_the_page_is_told_and_audio_refused(data_dir: Path) -> None:
+    from tests.support import running_host
+
+    async with running_host(data_dir, stt="off") as host:
+        c = Clients(host)
+        try:
+            a = listen(await c.new("a"))
+            b = await c.new("b")
+            await a.join("Alice")
+            await b.join("Bob")
+            status = await a.wait_for("speech_status")
+            assert status["transcribes"] is False
+            await a.emit("audio", b"\0\0" * 1600)
+            assert (await a.error())["error"] == "speech_off"
+        finally:
+            await c.close()
+
+
+async def test_a_worker_that_dies_is_noticed_and_the_others_go_on(data_dir: Path) -> None:
+    import os
+    import signal
+
+    from tests.support import running_host
+
+    async with running_host(data_dir, stt_workers=2) as host:
+        news: list[dict] = []
+        host.subscribe(lambda e: news.append(e.data["status"]) if e.kind == "speech" else None)
+        c = Clients(host)
+        try:
+            a, b = await pair(c)
+            await say(a, "beach", speed=3.0)
+            await line_from(b, "A")
+            pool = host.speech.pool  # type: ignore[attr-defined]
+            await until(lambda: len(pool.ready) == 2, timeout=30)
+            os.kill(pool.procs[0].pid, signal.SIGKILL)
+            await until(lambda: any("worker stopped" in s["note"] for s in news), timeout=10)
+            assert pool.alive == {1}
+            await say(a, "sisters", speed=3.0)
+            assert heard((await line_from(b, "A", 2))["text"], "sisters")
+        finally:
+            await c.close()
+
+
+async def test_the_summary_mentions_what_they_said_aloud(host: HostServer, clients: Clients) -> None:
+    """Spoken lines reach the facilitator as typed ones do: its summary names the topic."""
+    a, b = await pair(clients)
+    await say(a, "beach", speed=2.0)
+    await say(b, "beach", speed=2.0)
+    for role in ("A", "B"):
+        assert "beach" in speech.words((await line_from(a, role))["text"])
+    await a.emit("leave")
+    ended = await b.wait_for("session_ended")
+    assert "beach" in ended["summary"], ended["summary"]
+
+
+async def test_without_pocketsphinx_installed_the_host_says_so_and_pages_use_their_own(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util
+
+    from tests.support import running_host
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "pocketsphinx" else real(name, *a))
+    async with running_host(data_dir) as host:
+        status = host.speech.status()  # type: ignore[attr-defined]
+        assert status["in_use"] == "off" and "not installed" in status["note"]
+        c = Clients(host)
+        try:
+            a = listen(await c.new("a"))
+            await a.join("Alice")
+            assert (await a.wait_for("speech_status"))["transcribes"] is False
+        finally:
+            await c.close()
+
+
+async def test_the_partner_sees_interim_words_before_the_line(host: HostServer, clients: Clients) -> None:
+    a, b = await pair(clients)
+    long = speech.pcm("sisters") + speech.pcm("beach") + speech.pcm("weekend")  # about 7 s
+    for chunk in speech.chunks(long):
+        await a.emit("audio", chunk)
+        await asyncio.sleep(ut.seconds(len(chunk)))  # live: interim text comes only then
+    first = await b.wait_for("transcript_interim", timeout=RECOGNISED)
+    await a.emit("audio_end", {})
+    line = await line_from(b, "A")
+    assert first["speaker"] == "A" and first["session_id"] == line["session_id"]
+    assert first["text"] and len(first["text"]) < len(line["text"])
+    assert not a.received["transcript_interim"]  # for the partner only
+    await host.flush()
+    assert len(b.received["transcript_update"]) == 1  # never a line of its own
