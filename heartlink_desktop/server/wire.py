@@ -9,7 +9,7 @@ from heartlink_desktop.core.errors import CoreError
 
 MAX_EVENT_BYTES = 64 * 1024  # one event's payload, as JSON
 CLIENT_EVENTS = frozenset(
-    {"join", "leave", "offer", "answer", "ice_candidate", "transcript_update", "audio_activity"}
+    {"join", "leave", "offer", "answer", "ice_candidate", "transcript_update", "audio_activity", "again_answer"}
 )
 MATCHMAKING_ROOM = "matchmaking"
 SDP_MAX = 60 * 1024
