@@ -27,6 +27,7 @@ from heartlink_desktop import __version__
 from heartlink_desktop.gui.bridge import Bridge
 from heartlink_desktop.gui.model import LiveSessions, to_json, to_markdown
 from heartlink_desktop.gui.panels import CertPanel, JoinPanel, SettingsDialog, StatusPanel
+from heartlink_desktop.gui.rounds import RoundsPanel
 from heartlink_desktop.gui.sessions import SlotsPanel, TranscriptPanel
 from heartlink_desktop.paths import atomic_write, resource
 
@@ -69,6 +70,7 @@ class MainWindow(QMainWindow):
 
         self.join = JoinPanel()
         self.cert = CertPanel()
+        self.rounds = RoundsPanel()
         self.status = StatusPanel()
         self.slots = SlotsPanel()
         self.transcript = TranscriptPanel()
@@ -104,6 +106,7 @@ class MainWindow(QMainWindow):
         lv.setContentsMargins(0, 0, 0, 0)
         lv.addWidget(self.join, 1)
         lv.addWidget(self.cert)
+        lv.addWidget(self.rounds)
         right = QWidget()
         rv = QVBoxLayout(right)
         rv.setContentsMargins(0, 0, 0, 0)
@@ -180,6 +183,11 @@ class MainWindow(QMainWindow):
         self.ask_button.clicked.connect(self.ask_facilitator)
         self.reset_button.clicked.connect(self.reset)
         self.spiciness.activated.connect(lambda i: b.set_spiciness(int(self.spiciness.itemData(i))))
+        b.evening_changed.connect(self.rounds.show_status)
+        b.again_changed.connect(self.rounds.show_counts)
+        self.rounds.mode_changed.connect(b.set_evening)
+        self.rounds.command.connect(b.evening_command)
+        self.rounds.show_status(b.evening_status())
 
     # -- drawing --------------------------------------------------------------------------
     def now(self) -> datetime:

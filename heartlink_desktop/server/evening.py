@@ -76,7 +76,15 @@ class EveningService:
         host.again.person_of = lambda sid: self._person.get(sid, sid)
         host.again.sid_of = self._sid.get
         host.again.on_change.append(self._save)
-        host.rooms.subscribe(self._on_event)
+        self._unsubscribe = host.rooms.subscribe(self._on_event)
+
+    def detach(self) -> None:
+        """Undo what __init__ hooked into the host (the window turned the evening off)."""
+        self._unsubscribe()
+        again = self.host.again
+        again.person_of, again.sid_of = (lambda sid: sid), (lambda person: person)
+        if self._save in again.on_change:
+            again.on_change.remove(self._save)
 
     # -- service --------------------------------------------------------------------------
     async def start(self, host: HostServer) -> None:
@@ -176,7 +184,7 @@ class EveningService:
 
     def status(self) -> dict[str, Any]:
         s = self.evening.status(self.host.now())
-        s.update(self.host.again.counts())
+        s.update(self.host.again.counts(), enabled=True, round_minutes=self.evening.round_seconds / 60)
         return s
 
     def status_line(self) -> str:
@@ -336,3 +344,33 @@ class EveningService:
         self._by_digest = {str(k): str(v) for k, v in data.get("secrets", {}).items()}
         log.info("an evening was restored from its file (round %d)", evening.number)
 
+
+
+async def switch(host: HostServer, rounds: int | None, round_minutes: float, break_seconds: float) -> None:
+    """Turn an evening on (rounds) or off (None) while the host runs (the window's mode
+    switch). Only between conversations: on, with nobody talking or in line; off, before the
+    first round or after the last. CoreError, in plain words, otherwise."""
+    current = host.evening
+    if rounds is None:
+        if current is None:
+            return
+        if current.evening.state not in (LOBBY, ENDED):
+            raise CoreError("evening_running", "End the evening first: it is under way.")
+        await current.stop()
+        current.detach()
+        host.services.remove(current)
+        host.evening = None
+        host._announce("evening", enabled=False)
+        return
+    if current is not None:
+        if current.evening.state != LOBBY or current.evening.people:
+            raise CoreError("evening_running", "The evening has people in it: end it first to change it.")
+        await switch(host, None, round_minutes, break_seconds)
+    elif host.rooms.sessions or host.rooms.line:
+        raise CoreError("conversations_live", "Conversations are going on: end them (or Reset) before an evening.")
+    service = EveningService(host, rounds, round_minutes, break_seconds)
+    host.evening = service
+    host.services.append(service)
+    if host.port is not None:  # running: start it now (otherwise it starts with the host)
+        await service.start(host)
+    service._announce()
