@@ -97,6 +97,10 @@ class RoundsPanel(QGroupBox):
     def _toggled(self, on: bool) -> None:
         self.mode_changed.emit(self.rounds.value() if on else None, float(self.minutes.value()))
 
+    def running(self) -> bool:
+        """An evening is on: the conversations are the round's, not limited by max pairs."""
+        return bool(self._status.get("enabled"))
+
     def left(self) -> float | None:
         return None if self._until is None else max(0.0, self._until - time.monotonic())
 

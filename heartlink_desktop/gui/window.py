@@ -184,6 +184,7 @@ class MainWindow(QMainWindow):
         self.reset_button.clicked.connect(self.reset)
         self.spiciness.activated.connect(lambda i: b.set_spiciness(int(self.spiciness.itemData(i))))
         b.evening_changed.connect(self.rounds.show_status)
+        b.evening_changed.connect(lambda *_: self._refresh_counts())
         b.again_changed.connect(self.rounds.show_counts)
         self.rounds.mode_changed.connect(b.set_evening)
         self.rounds.command.connect(b.evening_command)
@@ -216,7 +217,8 @@ class MainWindow(QMainWindow):
     def _refresh_counts(self) -> None:
         host = self.bridge.host
         queue = self.model.queue if host.settings.queue_enabled else None
-        self.status.show_counts(len(host.clients), len(self.model.live()), host.settings.max_pairs, queue)
+        limit = None if self.rounds.running() else host.settings.max_pairs
+        self.status.show_counts(len(host.clients), len(self.model.live()), limit, queue)
 
     def _redraw_slots(self) -> None:
         shown = [v for v in self.model.views.values() if v.session_id not in self._gone]

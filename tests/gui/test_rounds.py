@@ -32,6 +32,7 @@ async def test_the_mode_switch_turns_an_evening_on_and_the_buttons_run_it(qtbot,
         assert gui.host.evening.evening.round_seconds == 60
         assert not panel.rounds.isEnabled(), "the plan is fixed while the evening is on"
         assert panel.state.text() == "In the lobby: 0 people waiting. Press Start."
+        assert "of 1 conversation" not in gui.window.status.counts.text()
 
         ann, bob = await join_evening(gui, "Ann"), await join_evening(gui, "Bob")
         await until(lambda: panel.state.text().startswith("In the lobby: 2 people"))
