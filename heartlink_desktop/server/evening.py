@@ -36,6 +36,7 @@ from heartlink_desktop.core.evening import (
 )
 from heartlink_desktop.core.events import Event
 from heartlink_desktop.core.profile import Profile
+from heartlink_desktop.core.rooms import PHASES
 from heartlink_desktop.paths import atomic_write
 
 if TYPE_CHECKING:
@@ -248,7 +249,9 @@ class EveningService:
         for session_id in list(self._round_sessions):
             try:
                 if isinstance(effect, PhaseDue):
-                    self.host.rooms.set_phase(session_id, effect.phase, now)
+                    session = self.host.rooms.get(session_id)
+                    if session is not None and PHASES.index(session.phase) < PHASES.index(effect.phase):
+                        self.host.rooms.set_phase(session_id, effect.phase, now)  # forward only
                 else:
                     self.host.rooms.add_interjection(session_id, wrap_up_line(effect.seconds_left), now,
                                                      source="round")

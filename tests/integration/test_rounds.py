@@ -170,3 +170,27 @@ async def test_a_reset_wipes_the_evening(evening: HostServer, clients: Clients) 
     assert not service.file.exists()
     assert service.evening.state == "lobby" and service.evening.people == {}
     assert evening.again.counts() == {"asked": 0, "answered": 0, "mutual": 0}
+
+
+async def test_a_timed_round_moves_its_phases_wraps_up_and_ends_by_itself(data_dir: Path) -> None:
+    """A 3-second round: deep dive at 35 %, the wrap-up line and decision near the end, then the
+    round ends on time for both and, with no break, the next round opens by itself."""
+    async with running_host(data_dir, rounds=2, round_minutes=0.05, break_seconds=0) as host:
+        clients = Clients(host)
+        try:
+            peers = await enter(clients, NAMES[:2])
+            assert host.evening is not None
+            await host.evening.command("start")
+            ann = peers["Ann"]
+            await ann.wait_for("session_info")
+            phases = [(await ann.wait_for("phase_changed", n))["phase"] for n in (1, 2, 3)]
+            assert phases == ["icebreaker", "deep_dive", "decision"]
+            wrap = await ann.wait_for("ai_interjection")
+            assert wrap["source"] == "round" and "seconds left in this round" in wrap["text"]
+            assert (await ann.wait_for("session_ended"))["reason"] == "round_over"
+            await ann.wait_for("again_asked")
+            second = await ann.wait_for("session_info", 2)  # round 2, by the timer alone
+            assert second["session_id"] != ann.received["session_info"][0]["session_id"]
+            await ann.wait_for("evening_ended")
+        finally:
+            await clients.close()
