@@ -70,6 +70,7 @@ class EveningService:
         self._names: dict[str, str] = {}  # every person this evening has known
         self._profiles: dict[str, Profile] = {}
         self._round_sessions: dict[str, tuple[str, str]] = {}  # session id -> the pair in it
+        self._leaving: dict[str, str] = {}  # session id -> the socket that left it (LEFT, then ENDED)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._lock = asyncio.Lock()
@@ -153,12 +154,16 @@ class EveningService:
             if person is not None:  # the same person on a new socket (a reclaimed slot)
                 self._sid[person], self._person[d["sid"]] = d["sid"], person
         elif event.kind == ev.LEFT and event.session_id in self._round_sessions:
-            person = self._person.get(d["sid"])
-            if person is not None:  # left a round's conversation for good: out of the evening
-                self.evening.leave(person)
-                self._forget_socket(d["sid"])
+            self._leaving[event.session_id] = d["sid"]
         elif event.kind == ev.ENDED and event.session_id in self._round_sessions:
             self._round_sessions.pop(event.session_id)
+            gone = self._leaving.pop(event.session_id, None)
+            person = self._person.get(gone or "")
+            if d.get("reason") == "peer_disconnected" and person is not None:
+                # never came back within the grace: out of the plan until they join again
+                self.evening.leave(person)
+                self._forget_socket(gone or "")
+            # one who ended the call (peer_left) stays in the evening, for the next round
             for sid in d.get("sids", []):
                 person = self._person.get(sid)
                 if person is not None and self.evening.state != ENDED:
@@ -288,6 +293,7 @@ class EveningService:
         self._names.clear()
         self._profiles.clear()
         self._round_sessions.clear()
+        self._leaving.clear()
         self.file.unlink(missing_ok=True)
         self._announce()
 

@@ -194,3 +194,20 @@ async def test_a_timed_round_moves_its_phases_wraps_up_and_ends_by_itself(data_d
             await ann.wait_for("evening_ended")
         finally:
             await clients.close()
+
+
+async def test_ending_a_call_mid_round_keeps_both_in_the_evening(evening: HostServer, clients: Clients) -> None:
+    service = evening.evening
+    assert service is not None
+    peers = await enter(clients)
+    await service.command("start")
+    partners = await paired(peers, 1)
+    ann, partner = peers["Ann"], peers[partners["Ann"]]
+    await ann.emit("leave")  # Ann taps "End call": that conversation ends, not her evening
+    for peer in (ann, partner):
+        assert (await peer.wait_for("session_ended"))["reason"] == "peer_left"
+        await peer.wait_for("again_asked")
+    await service.command("next")  # the round ends for the others
+    assert "round 2 of 3" in await service.command("next")
+    second = await paired(peers, 2)
+    assert second["Ann"] not in ("Ann", partners["Ann"])
