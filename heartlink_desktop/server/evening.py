@@ -107,6 +107,8 @@ class EveningService:
         """A page's `join` in an evening: into the lobby (or back, with the page's secret)."""
         if sid in self._person:
             raise CoreError("already_joined", "You are already in this evening.")
+        if self.evening.state == ENDED:
+            raise CoreError("evening_ended", "The evening is over. Thank you for coming!")
         person = self._by_digest.get(_digest(secret)) if isinstance(secret, str) and secret else None
         if person is None or person in self._sid:
             person, secret = secrets.token_hex(8), secrets.token_urlsafe(24)
