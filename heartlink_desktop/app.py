@@ -7,8 +7,10 @@ import logging
 import multiprocessing
 import signal
 import sys
+import threading
 
 from heartlink_desktop.paths import Paths
+from heartlink_desktop.server.evening import EveningService
 from heartlink_desktop.server.host import HostServer, PortInUseError
 from heartlink_desktop.settings import Settings, SettingsError, parse_args
 
@@ -42,7 +44,30 @@ def build_host(settings: Settings, paths: Paths) -> HostServer:
         pass
     else:
         install_speech(host)
+    if settings.rounds is not None:
+        host.evening = EveningService(host, settings.rounds, settings.round_minutes, settings.break_seconds)
+        host.services.append(host.evening)
     return host
+
+
+def read_commands(host: HostServer, loop: asyncio.AbstractEventLoop) -> None:
+    """The evening's commands on standard input, one a line (start, next, end, status); each
+    answered with one line. A thread, so that a pipe, a file or a terminal all work."""
+    evening = host.evening
+    assert evening is not None
+
+    def run() -> None:
+        for line in sys.stdin:
+            if not line.strip():
+                continue
+            future = asyncio.run_coroutine_threadsafe(evening.command(line), loop)
+            try:
+                print(future.result(), flush=True)
+            except Exception as exc:  # the loop stopped
+                log.debug("command not carried out: %s", exc)
+                return
+
+    threading.Thread(target=run, name="heartlink-commands", daemon=True).start()
 
 
 async def run_headless(settings: Settings, paths: Paths) -> int:
@@ -66,6 +91,10 @@ async def run_headless(settings: Settings, paths: Paths) -> int:
     speech = getattr(host, "speech", None)
     if speech is not None:
         print(f"Speech to text: {speech.describe()}", flush=True)
+    if host.evening is not None:
+        print(f"An evening of {settings.rounds} rounds of {settings.round_minutes:g} minutes. "
+              "Commands, one a line: start, next, end, status.", flush=True)
+        read_commands(host, loop)
     await stop.wait()
     print("Stopping: telling the peers and closing sessions.", flush=True)
     await host.stop()

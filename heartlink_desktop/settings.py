@@ -45,6 +45,10 @@ class Settings:
     queue: bool | None = None  # None: on when max_pairs > 1
     waiting_timeout: float = 900.0
     idle_timeout: float = 600.0
+    # an evening of rounds (None: one conversation per pair, as long as they like)
+    rounds: int | None = None
+    round_minutes: float = 5.0
+    break_seconds: float = 30.0
     # how the join URL is shown
     address: str | None = None  # the LAN address to advertise; None: the default-route one
     headless: bool = False
@@ -66,6 +70,12 @@ class Settings:
                 raise SettingsError(f"{name.replace('_', ' ')} must be more than 0 and at most a day")
         if not 0 <= self.grace_seconds <= 3600:  # 0: a disconnect ends the session at once
             raise SettingsError("grace seconds must be between 0 and 3600")
+        if self.rounds is not None and not 1 <= self.rounds <= 50:
+            raise SettingsError("rounds must be between 1 and 50")
+        if not 0 < self.round_minutes <= 180:
+            raise SettingsError("round minutes must be more than 0 and at most 180")
+        if not 0 <= self.break_seconds <= 600:
+            raise SettingsError("break seconds must be between 0 and 600")
         if self.turns_without_ai < 1:
             raise SettingsError("turns without AI must be at least 1")
         try:
@@ -147,6 +157,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--idle-timeout", type=float, default=d.idle_timeout,
                    help=f"seconds an active session may stay silent (default {d.idle_timeout:g})")
     p.add_argument("--address", default=None, help="LAN address to put in the join URL")
+    p.add_argument("--rounds", type=int, default=None,
+                   help="run an evening of N rounds: everyone meets someone new each round")
+    p.add_argument("--round-minutes", type=float, default=d.round_minutes,
+                   help=f"length of a round (default {d.round_minutes:g})")
+    p.add_argument("--break-seconds", type=float, default=d.break_seconds,
+                   help=f"break between rounds (default {d.break_seconds:g})")
     return p
 
 

@@ -24,6 +24,7 @@ WAIT = 10.0  # seconds any single expected event may take before a test fails
 SERVER_EVENTS = (
     "session_info", "session_error", "user_joined", "user_left", "offer", "answer", "ice_candidate",
     "transcript_update", "ai_interjection", "phase_changed", "session_ended", "peer_status", "queued", "connect_error",
+    "again_asked", "again_received", "again_match", "evening_joined", "evening_status", "evening_ended",
 )
 
 

@@ -117,8 +117,11 @@ class Answers:
             "mutual": sum(1 for q in self._questions.values() if q.mutual),
         }
 
-    def forget(self, conversation_id: str) -> None:
-        self._questions.pop(conversation_id, None)
+    def prune(self, now: datetime) -> None:
+        """Forget the questions whose time is over and that made no match (a match is kept
+        for the list at the end of an evening)."""
+        for cid in [c for c, q in self._questions.items() if now >= q.closes_at and not q.mutual]:
+            del self._questions[cid]
 
     def to_dict(self) -> dict[str, Any]:
         """What may be written to disk: the answers, never the contacts."""

@@ -230,17 +230,24 @@ class Rooms:
     def _seat(self, sid: str, profile: Profile, now: datetime) -> JoinResult:
         waiting = next((s for s in self._sessions.values() if s.status == WAITING), None)
         if waiting is None:
-            session = Session(self._new_id(now), created_at=now, spiciness=self.spiciness)
-            session.participants["A"] = sid
-            session.profiles["A"] = profile
-            session.resume["A"] = self._secret()
-            session.spiciness = self._session_spice(session.profiles)
-            self._sessions[session.session_id] = session
-            self._where[sid] = (session.session_id, "A")
-            self._publish(ev.CREATED, session)
-            self._publish(ev.JOINED, session, sid=sid, role="A", profile=profile.to_dict(), peer=None)
-            return JoinResult(session, "A", None)
-        session = waiting
+            return JoinResult(self._open(sid, profile, now), "A", None)
+        return JoinResult(waiting, "B", self._fill(waiting, sid, profile, now))
+
+    def _open(self, sid: str, profile: Profile, now: datetime) -> Session:
+        """A new session with `sid` as A, waiting for B."""
+        session = Session(self._new_id(now), created_at=now, spiciness=self.spiciness)
+        session.participants["A"] = sid
+        session.profiles["A"] = profile
+        session.resume["A"] = self._secret()
+        session.spiciness = self._session_spice(session.profiles)
+        self._sessions[session.session_id] = session
+        self._where[sid] = (session.session_id, "A")
+        self._publish(ev.CREATED, session)
+        self._publish(ev.JOINED, session, sid=sid, role="A", profile=profile.to_dict(), peer=None)
+        return session
+
+    def _fill(self, session: Session, sid: str, profile: Profile, now: datetime) -> dict[str, Any] | None:
+        """Seat `sid` as B in a waiting session: it becomes active. Returns A's peer info."""
         session.participants["B"] = sid
         session.profiles["B"] = profile
         session.resume["B"] = self._secret()
@@ -253,7 +260,17 @@ class Rooms:
         peer = session.peer_info("A")
         self._publish(ev.JOINED, session, sid=sid, role="B", profile=profile.to_dict(), peer=peer)
         self._publish(ev.PHASE, session, phase=session.phase)
-        return JoinResult(session, "B", peer)
+        return peer
+
+    def pair(self, a: tuple[str, Profile], b: tuple[str, Profile], now: datetime) -> Session:
+        """Seat two given people together in a new session, as if A joined, then B (an
+        evening's round decides who meets whom; the slot limit is the evening's, not this)."""
+        for sid, _ in (a, b):
+            if sid in self._where or sid in self._line:
+                raise CoreError("already_joined", "That person is already in a conversation.")
+        session = self._open(a[0], a[1], now)
+        self._fill(session, b[0], b[1], now)
+        return session
 
     # -- the line of newcomers ------------------------------------------------------------
     def _publish_line(self, before: dict[str, int], removed: list[dict[str, str]]) -> None:

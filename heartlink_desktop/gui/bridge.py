@@ -13,8 +13,10 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from heartlink_desktop.core import events as ev
+from heartlink_desktop.core.errors import CoreError
 from heartlink_desktop.core.events import Event
 from heartlink_desktop.paths import Paths
+from heartlink_desktop.server.evening import switch as switch_evening
 from heartlink_desktop.server.host import HostServer, PortInUseError, ServerEvent
 from heartlink_desktop.settings import Settings, SettingsError
 
@@ -61,6 +63,9 @@ class Bridge(QObject):
     reset_done = Signal()
     settings_saved = Signal(object)  # Settings
     speech_changed = Signal(object)  # the speech service's status dict
+    # an evening of rounds, and the private "again?" answers (counts only)
+    evening_changed = Signal(object)  # the evening's status dict ({"enabled": False} when off)
+    again_changed = Signal(object)  # {"asked", "answered", "mutual"}
 
     def __init__(
         self,
@@ -133,6 +138,10 @@ class Bridge(QObject):
                 self.certificate_changed.emit(d.get("status"))
             elif event.kind == "speech":
                 self.speech_changed.emit(d.get("status"))
+            elif event.kind == "evening":
+                self.evening_changed.emit(dict(d))
+            elif event.kind == "again":
+                self.again_changed.emit(dict(d))
         except Exception:
             log.exception("the window could not show a %r server event", event.kind)
 
@@ -213,6 +222,33 @@ class Bridge(QObject):
     @property
     def has_facilitator(self) -> bool:
         return callable(getattr(getattr(self.host, "facilitator", None), "interject_now", None))
+
+    def evening_status(self) -> dict[str, Any]:
+        """Where the evening stands now ({"enabled": False} when the host runs no evening)."""
+        return self.host.evening.status() if self.host.evening is not None else {"enabled": False}
+
+    def evening_command(self, name: str) -> asyncio.Task[Any]:
+        """start | next | end: the answer, one line of plain words, shows as a notice."""
+
+        async def command() -> None:
+            if self.host.evening is None:
+                self.notice.emit("Turn on the evening of rounds first.")
+                return
+            self.notice.emit(await self.host.evening.command(name))
+
+        return self._run(f"The evening's {name!r}", command())
+
+    def set_evening(self, rounds: int | None, round_minutes: float) -> asyncio.Task[Any]:
+        """The window's mode switch: an evening of `rounds` (None: ordinary conversations)."""
+
+        async def switch() -> None:
+            try:
+                await switch_evening(self.host, rounds, round_minutes, self.settings.break_seconds)
+            except CoreError as exc:
+                self.notice.emit(exc.message)
+            self.evening_changed.emit(self.evening_status())
+
+        return self._run("Switching the evening", switch())
 
     def set_spiciness(self, level: int) -> None:
         try:

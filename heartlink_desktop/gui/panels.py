@@ -204,9 +204,13 @@ class StatusPanel(QGroupBox):
         self.state.setText("○ Stopped")
         colour(self.state, BAD, bold=True)
 
-    def show_counts(self, peers: int, live: int, max_pairs: int, queue: int | None) -> None:
+    def show_counts(self, peers: int, live: int, max_pairs: int | None, queue: int | None) -> None:
+        """max_pairs None: no limit to show (an evening seats everyone present)."""
         people = "1 phone connected" if peers == 1 else f"{peers} phones connected"
-        convs = f"{live} of {max_pairs} conversation{'s' if max_pairs != 1 else ''} live"
+        if max_pairs is None:
+            convs = f"{live} conversation{'s' if live != 1 else ''} live"
+        else:
+            convs = f"{live} of {max_pairs} conversation{'s' if max_pairs != 1 else ''} live"
         text = f"{people} · {convs}"
         if queue:
             text += f" · {queue} waiting in the queue"

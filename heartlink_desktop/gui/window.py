@@ -27,6 +27,7 @@ from heartlink_desktop import __version__
 from heartlink_desktop.gui.bridge import Bridge
 from heartlink_desktop.gui.model import LiveSessions, to_json, to_markdown
 from heartlink_desktop.gui.panels import CertPanel, JoinPanel, SettingsDialog, StatusPanel
+from heartlink_desktop.gui.rounds import RoundsPanel
 from heartlink_desktop.gui.sessions import SlotsPanel, TranscriptPanel
 from heartlink_desktop.gui.speech import SpeechPanel
 from heartlink_desktop.paths import atomic_write, resource
@@ -70,6 +71,7 @@ class MainWindow(QMainWindow):
 
         self.join = JoinPanel()
         self.cert = CertPanel()
+        self.rounds = RoundsPanel()
         self.status = StatusPanel()
         self.slots = SlotsPanel()
         self.transcript = TranscriptPanel()
@@ -107,6 +109,7 @@ class MainWindow(QMainWindow):
         lv.addWidget(self.join, 1)
         lv.addWidget(self.cert)
         lv.addWidget(self.speech)
+        lv.addWidget(self.rounds)
         right = QWidget()
         rv = QVBoxLayout(right)
         rv.setContentsMargins(0, 0, 0, 0)
@@ -185,6 +188,12 @@ class MainWindow(QMainWindow):
         self.ask_button.clicked.connect(self.ask_facilitator)
         self.reset_button.clicked.connect(self.reset)
         self.spiciness.activated.connect(lambda i: b.set_spiciness(int(self.spiciness.itemData(i))))
+        b.evening_changed.connect(self.rounds.show_status)
+        b.evening_changed.connect(lambda *_: self._refresh_counts())
+        b.again_changed.connect(self.rounds.show_counts)
+        self.rounds.mode_changed.connect(b.set_evening)
+        self.rounds.command.connect(b.evening_command)
+        self.rounds.show_status(b.evening_status())
 
     # -- drawing --------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -213,7 +222,8 @@ class MainWindow(QMainWindow):
     def _refresh_counts(self) -> None:
         host = self.bridge.host
         queue = self.model.queue if host.settings.queue_enabled else None
-        self.status.show_counts(len(host.clients), len(self.model.live()), host.settings.max_pairs, queue)
+        limit = None if self.rounds.running() else host.settings.max_pairs
+        self.status.show_counts(len(host.clients), len(self.model.live()), limit, queue)
 
     def _redraw_slots(self) -> None:
         shown = [v for v in self.model.views.values() if v.session_id not in self._gone]

@@ -9,7 +9,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import socketio
 from aiohttp import web
@@ -22,9 +22,13 @@ from heartlink_desktop.core.profile import Profile
 from heartlink_desktop.core.rooms import Rooms
 from heartlink_desktop.core.session import AGENT_ID, other_role
 from heartlink_desktop.paths import Paths, resource, socketio_client_dir
+from heartlink_desktop.server.again import Again
 from heartlink_desktop.server.protocol import HeartLinkNamespace
 from heartlink_desktop.server.store import SessionStore
 from heartlink_desktop.settings import Settings
+
+if TYPE_CHECKING:
+    from heartlink_desktop.server.evening import EveningService
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +136,8 @@ class HostServer:
         self.sio.attach(self.app)
         self.rooms.subscribe(self.store)
         self.rooms.subscribe(self._on_core_event)
+        self.again = Again(self)  # after the relay: a session's end reaches the page before its question
+        self.evening: EveningService | None = None  # set by app.build_host for an evening of rounds
 
     # -- observers ------------------------------------------------------------------------
     def subscribe(self, listener: Callable[[ServerEvent], None]) -> Callable[[], None]:
@@ -441,6 +447,9 @@ class HostServer:
     async def reset(self) -> str:
         """End every session, disconnect everyone, delete every file, rotate the join token."""
         await self._end_all("reset")
+        self.again.clear()
+        if self.evening is not None:
+            self.evening.reset()
         self.token = secrets.token_urlsafe(24)
         await self._disconnect_everyone()
         self.store.clear_stale()

@@ -75,15 +75,25 @@ class HeartLinkNamespace(socketio.AsyncNamespace):
         return eio_sid is not None and eio_sid in self.host.sio.eio.sockets
 
     async def on_disconnect(self, sid: str, *args: Any) -> None:
+        if self.host.evening is not None:
+            self.host.evening.gone(sid)  # first: it asks whether the socket was in a conversation
         await self.host.client_disconnected(sid)
 
     # -- events (sync: they run in arrival order and only enqueue what goes out) ----------
     def on_join(self, sid: str, payload: Any) -> None:
         profile = parse_profile(wire.join(payload))
+        if self.host.evening is not None:
+            self.host.evening.join(sid, profile, payload.get("person"))  # into the evening's lobby
+            return
         self.host.join(sid, profile)
 
     def on_leave(self, sid: str, payload: Any) -> None:
+        if self.host.evening is not None and self.host.evening.leave(sid):
+            return
         self.host.leave(sid)
+
+    def on_again_answer(self, sid: str, payload: Any) -> None:
+        self.host.again.answer(sid, payload)
 
     def _relay(self, event: str, sid: str, payload: Any) -> None:
         target, key, value = wire.signal(event, payload)

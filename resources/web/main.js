@@ -3,8 +3,9 @@
 import { Call } from "./call.js";
 import { Link } from "./link.js";
 import { LevelMeter, audioContext, mediaProblem, openCamera, stopStream } from "./media.js";
-import { keepForm, readForm, restoreForm, saveForm } from "./profile.js";
 import { HostSpeech, speechNote } from "./speech.js";
+import { personSecret, wireEvening } from "./evening.js";
+import { keepForm, readForm, restoreForm, saveForm, sharedContact } from "./profile.js";
 import { ReadAloud, SpeechInput, Transcript, wireToggles } from "./talk.js";
 import { wireSocket } from "./wire.js";
 import { $, banner, bannerHistory, endedText, oneLine, phaseName, say, showScreen, toast } from "./ui.js";
@@ -36,7 +37,10 @@ const S = {
   camOn: true,
   hostStt: null, // the host's speech_status: {transcribes, engine, remote, over_capacity, message}
   sttOff: false, // the person switched the host's speech to text off
+  evening: null, // in an evening of rounds: {state, round, rounds, seconds_left, you}
+  again: null, // the open "talk again?" question: {id, name, answered, yes}
 };
+let evening = null; // what evening.js returns once the socket exists
 
 const form = $("profile-form");
 const transcript = new Transcript($("transcript"));
@@ -239,23 +243,27 @@ function clearRemote() {
   $("btn-play").hidden = true;
 }
 
-/** Let go of everything of the current attempt: call, camera, timers, secret. */
+/** Let go of everything of the current attempt: call, camera, timers, secret. Between the
+ * rounds of an evening the camera stays on, ready for the next partner. */
 function teardown() {
+  const keepMedia = Boolean(S.evening && S.evening.state !== "ended");
   clearTimeout(S.joinTimer);
   clearTimeout(S.resumeTimer);
   if (S.call) S.call.close();
   S.call = null;
-  if (S.meter) S.meter.stop();
-  S.meter = null;
   speech.stop();
   voice.stop();
   S.hostStt = null;
   $("stt").checked = false;
   say($("stt-note"), "");
   if (ReadAloud.supported) window.speechSynthesis.cancel();
-  stopStream(S.stream);
-  S.stream = null;
-  $("local-video").srcObject = null;
+  if (!keepMedia) {
+    if (S.meter) S.meter.stop();
+    S.meter = null;
+    stopStream(S.stream);
+    S.stream = null;
+    $("local-video").srcObject = null;
+  }
   clearRemote();
   Object.assign(S, { session: null, partner: null, queued: null, joining: false, dropped: false, early: [] });
   S.restoring = false;
@@ -269,6 +277,9 @@ function endHere(reason, { summary = "", byMe = false, waitSummary = false } = {
   const ctx = { partner: S.partnerName, byMe, hadPartner: S.hadPartner };
   S.endedSession = S.session ? S.session.id : null;
   teardown();
+  if (evening) evening.clearQuestion();
+  $("ended-title").textContent = "The conversation has ended";
+  $("btn-restart").textContent = S.evening ? "Leave the evening" : "Back to start";
   say($("ended-reason"), endedText(reason, ctx));
   say($("ended-summary"), summary);
   $("ended-summary-wrap").hidden = !summary;
@@ -305,7 +316,7 @@ async function enter(event) {
   render();
   showScreen("call");
   if (!S.link.socket.connected) S.link.socket.connect();
-  S.link.emit("join", { room: "matchmaking", profile });
+  S.link.emit("join", { room: "matchmaking", profile, person: personSecret() });
   S.joinTimer = setTimeout(() => {
     if (!S.joining) return;
     teardown();
@@ -329,6 +340,13 @@ function leaveOrEnd() {
     return;
   }
   endHere("peer_left", { byMe: true, waitSummary: true });
+}
+
+function leaveEvening() {
+  if (S.link.socket.connected) S.link.emit("leave");
+  S.evening = null;
+  teardown();
+  showProfile();
 }
 
 function sendLine(text) {
@@ -386,9 +404,15 @@ function wireControls() {
   });
   $("ai-close").addEventListener("click", () => ($("ai-card").hidden = true));
   $("btn-restart").addEventListener("click", () => {
+    if (S.evening && S.evening.state !== "ended") {
+      leaveEvening();
+      return;
+    }
+    S.evening = null;
     if (!S.link.socket.connected) S.link.socket.connect();
     showProfile();
   });
+  $("btn-lobby-leave").addEventListener("click", leaveEvening);
   $("problem-retry").addEventListener("click", () => location.reload());
   // a page restored after a reload has had no tap yet: the first one lets its audio run
   document.addEventListener("pointerdown", () => S.stream && audioContext(), { passive: true });
@@ -420,10 +444,12 @@ function boot() {
   }
   S.link = new Link(token);
   S.restoring = S.link.hasResume;
-  wireSocket({
+  const app = {
     S, endHere, problem, render, setPartner, setPhase, showProfile, signal, startCall, startLocal, teardown,
     transcript, readAloud, speechStatus, interim,
-  });
+  };
+  wireSocket(app);
+  evening = wireEvening(app, () => sharedContact(form));
   window.heartlink = Object.freeze({
     get socket() {
       return S.link.socket;

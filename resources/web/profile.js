@@ -29,6 +29,11 @@ export function readForm(form) {
   return profile;
 }
 
+/** The contact this person would share with a mutual match: never part of the profile sent. */
+export function sharedContact(form) {
+  return form.elements.contact.value.trim().replace(/\s+/g, " ").slice(0, 200);
+}
+
 /** The raw field values, as typed (so a reload shows exactly what was there). */
 function rawValues(form) {
   const f = form.elements;
@@ -39,6 +44,7 @@ function rawValues(form) {
     hobbies: f.hobbies.value,
     interests: f.interests.value,
     goal: f.goal.value,
+    contact: f.contact.value,
     spice_level: f.spice_level.value || "2",
   };
 }
@@ -60,7 +66,7 @@ export function restoreForm(form) {
   }
   if (!saved || typeof saved !== "object") return false;
   const f = form.elements;
-  for (const key of ["name", "age", "hobbies", "interests", "goal"]) {
+  for (const key of ["name", "age", "hobbies", "interests", "goal", "contact"]) {
     if (typeof saved[key] === "string") f[key].value = saved[key];
   }
   if (["", "introvert", "ambivert", "extrovert"].includes(saved.personality_type)) {

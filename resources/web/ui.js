@@ -2,7 +2,7 @@
 
 export const $ = (id) => document.getElementById(id);
 
-const SCREENS = ["loading", "problem", "profile", "call", "ended"];
+const SCREENS = ["loading", "problem", "profile", "lobby", "call", "ended"];
 
 /** Show one screen, hide the others; focus its heading when it has one (for screen readers). */
 export function showScreen(name) {
@@ -86,6 +86,8 @@ export function endedText(reason, ctx) {
       return "The host started a new round, so every conversation ended.";
     case "host_stopped":
       return "The host closed HeartLink.";
+    case "round_over":
+      return `Time is up: this round with ${who} is over.`;
     case "timeout":
       return ctx.hadPartner
         ? "The conversation ended by itself after a long time with nobody speaking or typing."
@@ -97,4 +99,10 @@ export function endedText(reason, ctx) {
     default:
       return "The conversation ended.";
   }
+}
+
+/** `1:05` for 65 seconds. */
+export function clock(seconds) {
+  const s = Math.max(0, Math.ceil(seconds));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
 }

@@ -97,7 +97,7 @@ export function wireSocket(app) {
       resumed(app, info);
       return;
     }
-    if (!S.joining && !S.queued) {
+    if (!S.joining && !S.queued && !S.evening) {
       // the answer to a join this page gave up on
       socket.emit("leave");
       S.link.drop();
@@ -106,6 +106,12 @@ export function wireSocket(app) {
     S.joining = false;
     S.queued = null;
     S.session = { id: info.session_id, role: info.role, status: info.status };
+    if (S.evening) {
+      // a new round: a new partner, on the call screen with the camera still on
+      Object.assign(S, { partnerName: "", hadPartner: false, partnerLeft: false });
+      app.transcript.clear();
+      showScreen("call");
+    }
     app.setPartner(info.peer);
     app.setPhase(info.phase || (info.status === "active" ? "icebreaker" : null));
     app.startCall();

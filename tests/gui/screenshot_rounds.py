@@ -1,0 +1,72 @@
+"""Make docs/screenshots/window-rounds.png: the window during a round of an evening, offscreen.
+
+Run from the repository root: QT_QPA_PLATFORM=offscreen .venv/bin/python -m tests.gui.screenshot_rounds
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import qasync
+from PySide6.QtWidgets import QApplication
+
+from heartlink_desktop.gui.main import run_window
+from heartlink_desktop.gui.window import MainWindow
+from heartlink_desktop.paths import Paths
+from heartlink_desktop.settings import Settings
+from tests.support import Clients, until
+
+OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "window-rounds.png"
+PEOPLE = ("Maya", "Sam", "Ines", "Tom", "Lea", "Noah")
+
+
+async def shoot(data_dir: Path, out: Path) -> None:
+    settings = Settings(host="0.0.0.0", port=8765, rounds=3, round_minutes=2, silence_seconds=3600,
+                        turns_without_ai=100_000).validate()
+    shown: asyncio.Future[MainWindow] = asyncio.get_running_loop().create_future()
+    task = asyncio.ensure_future(run_window(settings, Paths(data_dir), ready=shown.set_result))
+    window = await shown
+    window.resize(1240, 860)
+    await until(lambda: window.bridge.running)
+    host = window.bridge.host
+    assert host.evening is not None
+    peers = Clients(host)
+    try:
+        joined = []
+        for name in PEOPLE:
+            peer = await peers.new(name)
+            await peer.emit("join", {"room": "matchmaking", "profile": {"name": name}})
+            await peer.wait_for("evening_joined")
+            joined.append(peer)
+        await host.evening.command("start")
+        for peer in joined:
+            await peer.wait_for("session_info")
+        await joined[0].emit("transcript_update", {"text": "So, what brought you here tonight?"})
+        await until(lambda: "3 conversations" in window.rounds.state.text())
+        await asyncio.sleep(1.2)  # a second on the clocks
+        out.parent.mkdir(parents=True, exist_ok=True)
+        window.grab().save(str(out))
+        print(f"wrote {out}")
+    finally:
+        await peers.close()
+        window.close()
+        await task
+
+
+def main() -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setQuitOnLastWindowClosed(False)
+    with tempfile.TemporaryDirectory() as tmp:
+        asyncio.run(shoot(Path(tmp), OUT), loop_factory=lambda: qasync.QEventLoop(app))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
