@@ -130,6 +130,7 @@ class HostServer:
         if vendor.is_dir():
             self.app.router.add_static("/vendor/", vendor, follow_symlinks=False)
         self.sio.attach(self.app)
+        self.store.attach(self.rooms.get)
         self.rooms.subscribe(self.store)
         self.rooms.subscribe(self._on_core_event)
 
@@ -219,6 +220,7 @@ class HostServer:
         for service in reversed(self.services):
             await service.stop()
         await self._end_all("host_stopped")
+        self.store.close()  # _end_all flushed it: nothing is left to write
         await self._disconnect_everyone()
         await self.sio.shutdown()
         if self._pump is not None:
@@ -257,9 +259,10 @@ class HostServer:
                 self._outbox.task_done()
 
     async def flush(self) -> None:
-        """Wait until everything queued so far has been sent."""
+        """Wait until everything queued so far has been sent, and the session files written."""
         if self._outbox is not None:
             await self._outbox.join()
+        await asyncio.wrap_future(self.store.flush())
 
     def send(self, event: str, data: dict[str, Any], *, to: str, skip_sid: str | None = None) -> None:
         self._enqueue(lambda: self.sio.emit(event, data, to=to, skip_sid=skip_sid))
@@ -272,11 +275,11 @@ class HostServer:
 
     def _on_core_event(self, event: Event) -> None:
         sid_room = event.session_id
-        snap = event.snapshot or {}
         d = event.data
         if event.kind == ev.JOINED:
-            info = self._session_info(event, d["sid"], d["role"], d["peer"])
-            away = other_role(d["role"]) in snap.get("reconnecting", {})
+            session = self.rooms.get(sid_room)
+            info = self._session_info(sid_room, d["status"], d["sid"], d["role"], d["peer"])
+            away = session is not None and other_role(d["role"]) in session.reconnecting
 
             async def joined() -> None:
                 await self.sio.enter_room(d["sid"], sid_room)
@@ -322,17 +325,18 @@ class HostServer:
             self._enqueue(ended)
 
     def _on_peer_status(self, event: Event) -> None:
-        sid_room, d, snap = event.session_id, event.data, event.snapshot or {}
+        sid_room, d = event.session_id, event.data
         role = d["role"]
         if d["state"] == ev.RECONNECTING:
             self.send("peer_status", {"role": role, "state": ev.RECONNECTING}, to=sid_room, skip_sid=d["sid"])
             return
         new = d["sid"]
-        session = self.rooms.get(sid_room)
-        peer = session.peer_info(other_role(role)) if session else None
-        info = self._session_info(event, new, role, peer)
-        info.update(resumed=True, transcript=snap.get("transcript", []), phase=snap.get("phase"))
-        partner_away = other_role(role) in snap.get("reconnecting", {})
+        session = self.rooms.require(new)[0]  # the slot was just given to `new`
+        peer = session.peer_info(other_role(role))
+        info = self._session_info(sid_room, session.status, new, role, peer)
+        # lines are never changed once added: a shallow copy is the transcript at this moment
+        info.update(resumed=True, transcript=list(session.transcript), phase=session.phase)
+        partner_away = other_role(role) in session.reconnecting
 
         async def reclaimed() -> None:
             await self._until_connected(new)
@@ -354,10 +358,9 @@ class HostServer:
         while not self.sio.manager.is_connected(sid, "/") and sid in self.clients and loop.time() < deadline:
             await asyncio.sleep(0.005)  # Socket.IO gives no event for it
 
-    def _session_info(self, event: Event, sid: str, role: str, peer: Any) -> dict[str, Any]:
-        """`session_info` for the socket `sid` holding `role` in the event's session."""
-        status = (event.snapshot or {}).get("status")
-        info = {"session_id": event.session_id, "role": role, "status": status, "peer": peer}
+    def _session_info(self, session_id: str, status: str, sid: str, role: str, peer: Any) -> dict[str, Any]:
+        """`session_info` for the socket `sid` holding `role` in the session."""
+        info = {"session_id": session_id, "role": role, "status": status, "peer": peer}
         info.update(self.session_info_extra(sid))
         return info
 
@@ -407,6 +410,7 @@ class HostServer:
         session = self.rooms.get(session_id)
         if session is None:
             return ""
+        self.store.flush(session_id)  # it is about to end: its last state goes to disk now
         try:
             return await asyncio.wait_for(self.summarize(session.to_dict()), SUMMARY_TIMEOUT)
         except Exception:

@@ -86,7 +86,7 @@ async def test_a_lull_brings_one_line_to_both_then_cooldown_then_a_new_line(data
                 assert ended["reason"] == "peer_left"
                 assert "Alice and Bob talked" in ended["summary"] and "HeartLink" in ended["summary"]
             [record] = ended_records
-            assert record.snapshot is not None and record.snapshot["summary"] == ended["summary"]
+            assert record.data["summary"] == ended["summary"]
         finally:
             await clients.close()
 
