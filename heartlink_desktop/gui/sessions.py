@@ -1,4 +1,8 @@
-"""The live conversations: a card per pair with slots A and B, and each one's transcript."""
+"""The live conversations: a card per pair with slots A and B, and each one's transcript.
+
+An event touches only the card and the line it changes: a card is drawn when its own
+conversation changes, the clock each second updates only the cards in sight, and selecting a
+conversation restyles two cards. With hundreds of conversations the window answers at once."""
 
 from __future__ import annotations
 
@@ -98,9 +102,15 @@ class SlotCard(QFrame):
         self.name.setEnabled(bool(slot.name))
         self.profile.setText(slot.profile_line)
         self.profile.setVisible(bool(slot.profile_line))
-        self.state.setText(slot.state)
-        self.state.setStyleSheet(f"color: {STATE_COLOURS.get(slot.state, '#757575')}; font-weight: 600;")
-        self.time.setText(duration(slot.seconds(now)))
+        if self.state.text() != slot.state or not self.state.styleSheet():
+            self.state.setText(slot.state)
+            self.state.setStyleSheet(f"color: {STATE_COLOURS.get(slot.state, '#757575')}; font-weight: 600;")
+        self.show_time(slot, now)
+
+    def show_time(self, slot: SlotView, now: datetime) -> None:
+        text = duration(slot.seconds(now))
+        if self.time.text() != text:
+            self.time.setText(text)
 
 
 class PairCard(QFrame):
@@ -126,13 +136,28 @@ class PairCard(QFrame):
         layout = QVBoxLayout(self)
         layout.addLayout(head)
         layout.addLayout(row)
+        self.view: SessionView | None = None
+        self.draws = 0  # times this card was drawn (a change of its own conversation)
+        self.ticks = 0  # times its clocks were moved on
+        self.selected: bool | None = None
         self.set_selected(False)
 
     def set_selected(self, selected: bool) -> None:
+        if selected == self.selected:
+            return  # a style sheet costs a re-polish of the card: only when it changes
+        self.selected = selected
         border = "#e91e63" if selected else "palette(mid)"
         self.setStyleSheet(f"QFrame#pair {{ border: 2px solid {border}; border-radius: 8px; }}")
 
+    def show_times(self, now: datetime) -> None:
+        self.ticks += 1
+        if self.view is not None:
+            for role in ROLES:
+                self.slots[role].show_time(self.view.slots[role], now)
+
     def show_view(self, v: SessionView | None, now: datetime) -> None:
+        self.view = v
+        self.draws += 1
         if v is None:  # the free place
             self.title.setText("Free place")
             self.detail.setText("waiting for someone to scan the code")
@@ -156,7 +181,9 @@ class PairCard(QFrame):
 
 
 class SlotsPanel(QScrollArea):
-    """A card per live conversation, and one free place while there is room for more."""
+    """A card per live conversation, and one free place while there is room for more.
+
+    Cards keep the order the conversations started in; the free place comes last."""
 
     selected = Signal(str)
 
@@ -173,36 +200,87 @@ class SlotsPanel(QScrollArea):
         self.free = PairCard("")
         self._layout.insertWidget(0, self.free)
         self._current = ""
+        self._now: datetime | None = None
+        self.free.show_view(None, datetime.now().astimezone())
+        self.verticalScrollBar().valueChanged.connect(self._scrolled)
 
     def card(self, session_id: str) -> PairCard | None:
         return self.cards.get(session_id)
 
-    def show_views(self, views: list[SessionView], max_pairs: int, now: datetime) -> None:
-        wanted = {v.session_id: v for v in views}
-        for sid in [s for s in self.cards if s not in wanted]:
-            self.cards.pop(sid).deleteLater()
-        for i, v in enumerate(views):
-            card = self.cards.get(v.session_id)
-            if card is None:
-                card = self.cards[v.session_id] = PairCard(v.session_id)
-                card.clicked.connect(self.selected)
-                self._layout.insertWidget(i, card)
-            card.show_view(v, now)
+    def show_view(self, v: SessionView, now: datetime) -> PairCard:
+        """Draw one conversation's card (made, after the others, if it is new)."""
+        card = self.cards.get(v.session_id)
+        if card is None:
+            card = self.cards[v.session_id] = PairCard(v.session_id)
+            card.clicked.connect(self.selected)
+            self._layout.insertWidget(self._layout.indexOf(self.free), card)
             card.set_selected(v.session_id == self._current)
-        live = sum(1 for v in views if not v.ended)
-        self.free.setVisible(live < max_pairs)
-        self.free.show_view(None, now)
-        self._layout.removeWidget(self.free)
-        self._layout.insertWidget(len(views), self.free)
-        # as tall as the cards, up to about three of them; then it scrolls
-        shown = [c for c in (*self.cards.values(), self.free) if not c.isHidden()]
+            self._fit()
+        card.show_view(v, now)
+        return card
+
+    def remove(self, session_id: str) -> None:
+        card = self.cards.pop(session_id, None)
+        if card is not None:
+            self._layout.removeWidget(card)
+            card.deleteLater()
+            self._fit()
+
+    def show_room(self, live: int, max_pairs: int) -> None:
+        """The free place shows while fewer conversations than the maximum are live."""
+        free = live < max_pairs
+        if free == self.free.isHidden():
+            self.free.setVisible(free)
+            self._fit()
+
+    def show_views(self, views: list[SessionView], max_pairs: int, now: datetime) -> None:
+        """Draw them all (start, reset): the cards of conversations not listed go."""
+        wanted = {v.session_id for v in views}
+        for sid in [s for s in self.cards if s not in wanted]:
+            self.remove(sid)
+        for v in views:
+            self.show_view(v, now)
+        self.show_room(sum(1 for v in views if not v.ended), max_pairs)
+
+    def tick(self, now: datetime) -> None:
+        """The clocks move on: only the cards in sight are touched (the others on scrolling)."""
+        self._now = now
+        for card in self.in_sight():
+            card.show_times(now)
+
+    def in_sight(self) -> list[PairCard]:
+        if not self.cards:
+            return []
+        top = self.verticalScrollBar().value()
+        bottom = top + self.viewport().height()
+        out = []
+        for card in self.cards.values():  # in layout order: stop after the last one in sight
+            y = card.y()
+            if y > bottom:
+                break
+            if y + card.height() >= top:
+                out.append(card)
+        return out
+
+    def _scrolled(self, value: int) -> None:
+        if self._now is not None:
+            for card in self.in_sight():
+                card.show_times(self._now)
+
+    def _fit(self) -> None:
+        """As tall as the cards, up to about three of them; then it scrolls."""
+        shown = [c for c in self.cards.values()][:3]
+        if len(shown) < 3 and not self.free.isHidden():
+            shown.append(self.free)
         tall = sum(c.sizeHint().height() for c in shown) + self._layout.spacing() * max(0, len(shown) - 1)
         self.setFixedHeight(max(60, min(tall, 3 * self.free.sizeHint().height())))
 
     def select(self, session_id: str) -> None:
-        self._current = session_id
-        for sid, card in self.cards.items():
-            card.set_selected(sid == session_id)
+        before, self._current = self._current, session_id
+        for sid in (before, session_id):
+            card = self.cards.get(sid)
+            if card is not None:
+                card.set_selected(sid == session_id)
 
 
 class TranscriptView(QPlainTextEdit):
@@ -330,12 +408,14 @@ class TranscriptPanel(QWidget):
                 self._picked(0)
         else:
             i = self.picker.findData(v.session_id)
-            if i >= 0:
+            if i >= 0 and self.picker.itemText(i) != v.title:
                 self.picker.setItemText(i, v.title)
         return tv
 
     def add(self, v: SessionView, entry: dict[str, Any]) -> None:
-        self.ensure(v).add(v, entry)
+        """One line at the end of its conversation's view; nothing else is touched."""
+        tv = self.views.get(v.session_id)
+        (tv if tv is not None else self.ensure(v)).add(v, entry)
 
     def select(self, session_id: str) -> None:
         i = self.picker.findData(session_id)

@@ -93,7 +93,7 @@ class MainWindow(QMainWindow):
         self._wire()
         self._tick = QTimer(self)
         self._tick.setInterval(1000)
-        self._tick.timeout.connect(self._redraw_slots)
+        self._tick.timeout.connect(self._on_tick)
         self._tick.start()
         self._refresh_all()
 
@@ -208,11 +208,27 @@ class MainWindow(QMainWindow):
     def _refresh_counts(self) -> None:
         host = self.bridge.host
         queue = self.model.queue if host.settings.queue_enabled else None
-        self.status.show_counts(len(host.clients), len(self.model.live()), host.settings.max_pairs, queue)
+        self.status.show_counts(len(host.clients), self.model.live_count(), host.settings.max_pairs, queue)
 
     def _redraw_slots(self) -> None:
+        """Every card drawn again (start, reset); an event draws only its own card."""
         shown = [v for v in self.model.views.values() if v.session_id not in self._gone]
         self.slots.show_views(shown, self.bridge.host.settings.max_pairs, self.now())
+        self._sync_actions()
+
+    def _redraw_card(self, session_id: str) -> None:
+        v = self.model.views.get(session_id)
+        if v is not None and session_id not in self._gone:
+            self.slots.show_view(v, self.now())
+        self._show_room()
+        if session_id == self.transcript.current():
+            self._sync_actions()
+
+    def _show_room(self) -> None:
+        self.slots.show_room(self.model.live_count(), self.bridge.host.settings.max_pairs)
+
+    def _on_tick(self) -> None:
+        self.slots.tick(self.now())
         self._sync_actions()
 
     def _sync_actions(self) -> None:
@@ -229,12 +245,12 @@ class MainWindow(QMainWindow):
         shown = self.model.views.get(self.transcript.current())
         if shown is None or shown.ended:  # follow the newest live conversation
             self.transcript.select(session_id)
-        self._redraw_slots()
+        self._redraw_card(session_id)
         self._refresh_counts()
 
     def _on_slot_state(self, session_id: str, role: str, state: str) -> None:
         if self.model.set_state(session_id, role, state) is not None:
-            self._redraw_slots()
+            self._redraw_card(session_id)
 
     def _on_line(self, session_id: str, entry: dict[str, Any]) -> None:
         v = self.model.add_line(session_id, entry)
@@ -243,7 +259,7 @@ class MainWindow(QMainWindow):
     def _on_ended(self, session_id: str, reason: str, summary: str) -> None:
         v = self.model.end(session_id, reason, summary, self.now())
         self.transcript.ensure(v).add_ending(v)
-        self._redraw_slots()
+        self._redraw_card(session_id)
         self._refresh_counts()
         QTimer.singleShot(self.LINGER_MS, self, lambda: self._retire(session_id))  # dies with the window
 
@@ -251,7 +267,8 @@ class MainWindow(QMainWindow):
         v = self.model.views.get(session_id)
         if v is not None and v.ended:
             self._gone.add(session_id)
-            self._redraw_slots()
+            self.slots.remove(session_id)
+            self._show_room()
 
     def _not_running(self) -> None:
         if not self.bridge.running:
