@@ -22,6 +22,7 @@ from heartlink_desktop.core.profile import Profile
 from heartlink_desktop.core.rooms import Rooms
 from heartlink_desktop.core.session import AGENT_ID, other_role
 from heartlink_desktop.paths import Paths, resource, socketio_client_dir
+from heartlink_desktop.server.outbox import InlineManager, Outbox
 from heartlink_desktop.server.protocol import HeartLinkNamespace
 from heartlink_desktop.server.store import SessionStore
 from heartlink_desktop.settings import Settings
@@ -106,15 +107,18 @@ class HostServer:
         self.cert: tls.CertStatus | None = None
         self._ssl: Any = None
         self._listeners: list[Callable[[ServerEvent], None]] = []
-        self._outbox: asyncio.Queue[Callable[[], Awaitable[Any]]] | None = None
-        self._pump: asyncio.Task[None] | None = None
+        self._outbox = Outbox()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._runner: web.AppRunner | None = None
         self.facilitator: Any = None  # set by heartlink_desktop.agent.install
         self.services: list[Any] = []  # objects with async start(host) / async stop()
 
+        # async_handlers off: each client event is handled where it is read, not in a task of
+        # its own (the handlers do not wait; what goes out, the outbox sends).
         self.sio = socketio.AsyncServer(
             async_mode="aiohttp",
+            async_handlers=False,
+            client_manager=InlineManager(),
             max_http_buffer_size=ENGINE_MAX_BYTES,
             cors_allowed_origins=same_origin,
             ping_interval=PING_INTERVAL,
@@ -191,8 +195,7 @@ class HostServer:
         self.refresh_certificate()
         assert self.cert is not None
         self._ssl = tls.server_context(self.cert)
-        self._outbox = asyncio.Queue()
-        self._pump = asyncio.create_task(self._run_pump(), name="heartlink-outbox")
+        self._outbox.open()
         # A long-poll left open by a page that never upgraded would hold cleanup for 60 s.
         self._runner = web.AppRunner(
             self.app, handle_signals=False, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT
@@ -203,7 +206,7 @@ class HostServer:
             await site.start()
         except OSError as exc:
             await self._runner.cleanup()
-            self._pump.cancel()
+            self._outbox.close()
             if exc.errno in (errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", -1)):
                 raise PortInUseError(self.settings.port) from None
             raise
@@ -223,8 +226,7 @@ class HostServer:
         self.store.close()  # _end_all flushed it: nothing is left to write
         await self._disconnect_everyone()
         await self.sio.shutdown()
-        if self._pump is not None:
-            self._pump.cancel()
+        self._outbox.close()
         for task in list(self._tasks):
             task.cancel()
         runner, self._runner = self._runner, None
@@ -244,24 +246,11 @@ class HostServer:
 
     # -- outgoing messages, in order ------------------------------------------------------
     def _enqueue(self, send: Callable[[], Awaitable[Any]]) -> None:
-        if self._outbox is not None:
-            self._outbox.put_nowait(send)
-
-    async def _run_pump(self) -> None:
-        assert self._outbox is not None
-        while True:
-            send = await self._outbox.get()
-            try:
-                await send()
-            except Exception:
-                log.exception("sending failed")
-            finally:
-                self._outbox.task_done()
+        self._outbox.put(send)
 
     async def flush(self) -> None:
         """Wait until everything queued so far has been sent, and the session files written."""
-        if self._outbox is not None:
-            await self._outbox.join()
+        await self._outbox.join()
         await asyncio.wrap_future(self.store.flush())
 
     def send(self, event: str, data: dict[str, Any], *, to: str, skip_sid: str | None = None) -> None:

@@ -1,0 +1,112 @@
+"""What the host sends, in order, for as few loop callbacks as possible.
+
+A send whose turn it is runs at once, in place (an eager task): handing a message to
+Engine.IO's queue does not wait, so it finishes with no loop callback at all. Only a send that
+really waits (the rare one) makes the next ones queue behind it, for one pump task to send in
+order. `InlineManager` emits to each recipient in turn instead of a task per recipient plus a
+wait, which python-socketio's manager does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import socketio
+from engineio import packet as eio_packet
+from socketio import packet
+
+log = logging.getLogger(__name__)
+
+Send = Callable[[], Awaitable[Any]]
+
+
+class Outbox:
+    def __init__(self) -> None:
+        self._queue: deque[Send] = deque()
+        self._busy: asyncio.Task[None] | None = None  # the one send (or pump) under way
+        self._idle: asyncio.Event | None = None
+        self._open = False
+        self.sent_in_place = 0  # sends that finished at once (for the benchmarks)
+
+    def open(self) -> None:
+        self._open = True
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    def close(self) -> None:
+        self._open = False
+        self._queue.clear()
+        if self._busy is not None:
+            self._busy.cancel()
+
+    def put(self, send: Send) -> None:
+        if not self._open:
+            return
+        if self._busy is not None or self._queue:
+            self._queue.append(send)  # behind the one that waits
+            return
+        loop = asyncio.get_running_loop()
+        task = asyncio.Task(_guarded(send), loop=loop, eager_start=True)  # now, up to its first wait
+        if task.done():
+            self.sent_in_place += 1
+            return
+        self._start(task)
+
+    def _start(self, task: asyncio.Task[None]) -> None:
+        assert self._idle is not None
+        self._busy = task
+        self._idle.clear()
+        task.add_done_callback(self._next)
+
+    def _next(self, task: asyncio.Task[None]) -> None:
+        self._busy = None
+        if self._queue and self._open:
+            self._start(asyncio.ensure_future(self._pump()))
+        elif self._idle is not None:
+            self._idle.set()
+
+    async def _pump(self) -> None:
+        while self._queue:
+            await _guarded(self._queue.popleft())
+
+    async def join(self) -> None:
+        """Wait until everything put so far has been sent."""
+        if self._idle is not None:
+            await self._idle.wait()
+
+
+async def _guarded(send: Send) -> None:
+    try:
+        await send()
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.exception("sending failed")
+
+
+class InlineManager(socketio.AsyncManager):  # type: ignore[misc]
+    """python-socketio's manager, sending to each recipient in turn (no task each)."""
+
+    async def emit(
+        self, event: str, data: Any, namespace: str, room: Any = None, skip_sid: Any = None,
+        callback: Any = None, to: Any = None, **kwargs: Any,
+    ) -> None:
+        if callback is not None:
+            await super().emit(event, data, namespace, room=room, skip_sid=skip_sid,
+                               callback=callback, to=to, **kwargs)
+            return
+        room = to or room
+        if namespace not in self.rooms:
+            return
+        args = list(data) if isinstance(data, tuple) else [] if data is None else [data]
+        skip = skip_sid if isinstance(skip_sid, list) else [skip_sid]
+        encoded = self.server.packet_class(packet.EVENT, namespace=namespace, data=[event, *args]).encode()
+        pkts = [eio_packet.Packet(eio_packet.MESSAGE, p) for p in (encoded if isinstance(encoded, list) else [encoded])]
+        for sid, eio_sid in list(self.get_participants(namespace, room)):
+            if sid not in skip:
+                for p in pkts:
+                    await self.server._send_eio_packet(eio_sid, p)

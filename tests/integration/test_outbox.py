@@ -1,0 +1,62 @@
+"""The host's outbox: sends finish in place when nothing waits, and always go out in order."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from heartlink_desktop.server.outbox import Outbox
+
+pytestmark = pytest.mark.asyncio
+
+
+async def test_a_send_that_does_not_wait_is_done_at_once_and_order_holds_behind_one_that_waits() -> None:
+    box = Outbox()
+    box.open()
+    out: list[str] = []
+    gate = asyncio.Event()
+
+    def instant(name: str):  # type: ignore[no-untyped-def]
+        async def send() -> None:
+            out.append(name)
+
+        return send
+
+    async def slow() -> None:
+        await gate.wait()
+        out.append("slow")
+
+    box.put(instant("one"))
+    assert out == ["one"] and box.sent_in_place == 1  # no loop turn needed
+    box.put(slow)
+    box.put(instant("two"))
+    box.put(instant("three"))
+    await asyncio.sleep(0)
+    assert out == ["one"]  # "two" and "three" wait behind "slow"
+    gate.set()
+    await asyncio.wait_for(box.join(), 5)
+    assert out == ["one", "slow", "two", "three"]
+    box.put(instant("four"))
+    assert out[-1] == "four" and box.sent_in_place == 2
+
+
+async def test_a_failing_send_is_logged_and_the_next_ones_still_go(caplog: pytest.LogCaptureFixture) -> None:
+    box = Outbox()
+    box.open()
+    out: list[str] = []
+
+    async def boom() -> None:
+        await asyncio.sleep(0)
+        raise RuntimeError("gone")
+
+    async def fine() -> None:
+        out.append("fine")
+
+    box.put(boom)
+    box.put(fine)
+    await asyncio.wait_for(box.join(), 5)
+    assert out == ["fine"] and "sending failed" in caplog.text
+    box.close()
+    box.put(fine)  # closed: nothing more goes out
+    assert out == ["fine"]
