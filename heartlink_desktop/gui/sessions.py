@@ -2,14 +2,16 @@
 
 An event touches only the card and the line it changes: a card is drawn when its own
 conversation changes, the clock each second updates only the cards in sight, and selecting a
-conversation restyles two cards. With hundreds of conversations the window answers at once."""
+conversation restyles two cards. Lines reach their transcript view together, at most every
+`LINES_MS`, so a busy conversation costs one layout and one paint per batch, not per line.
+With hundreds of conversations the window answers at once."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QMouseEvent, QTextBlockFormat, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -49,6 +51,8 @@ STATE_COLOURS = {
     LEFT: "#c62828",
     RECONNECTING: "#ef6c00",
 }
+LINES_MS = 40  # new lines are shown together, at most this long after they came
+
 PHASES = {
     "waiting": "waiting for B",
     "icebreaker": "icebreaker",
@@ -293,6 +297,7 @@ class TranscriptView(QPlainTextEdit):
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.setAccessibleName("Transcript")
         self.lines = 0
+        self.edits = 0  # times lines were added (each one layout and paint)
         # Follow the newest line while the view is at the bottom; a host who scrolled up to
         # read keeps their place until they scroll back down.
         self.following = True
@@ -308,7 +313,18 @@ class TranscriptView(QPlainTextEdit):
             self.verticalScrollBar().setValue(high)
 
     def add(self, v: SessionView, entry: dict[str, Any]) -> None:
+        self.add_many(v, [entry])
+
+    def add_many(self, v: SessionView, entries: list[dict[str, Any]]) -> None:
+        """Lines at the end, in one edit: one layout and one paint for all of them."""
+        self.edits += 1
         cursor = QTextCursor(self.document())
+        cursor.beginEditBlock()
+        for entry in entries:
+            self._add(cursor, v, entry)
+        cursor.endEditBlock()
+
+    def _add(self, cursor: QTextCursor, v: SessionView, entry: dict[str, Any]) -> None:
         cursor.movePosition(QTextCursor.MoveOperation.End)
         ai = entry.get("speaker") == "AI"
         block = QTextBlockFormat()
@@ -383,6 +399,11 @@ class TranscriptPanel(QWidget):
         self.placeholder.setStyleSheet("color: palette(mid);")
         self.stack.addWidget(self.placeholder)
         self.views: dict[str, TranscriptView] = {}
+        self._pending: dict[str, tuple[SessionView, list[dict[str, Any]]]] = {}
+        self._lines_timer = QTimer(self)
+        self._lines_timer.setSingleShot(True)
+        self._lines_timer.setInterval(LINES_MS)
+        self._lines_timer.timeout.connect(self.show_pending)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(head)
@@ -413,9 +434,25 @@ class TranscriptPanel(QWidget):
         return tv
 
     def add(self, v: SessionView, entry: dict[str, Any]) -> None:
-        """One line at the end of its conversation's view; nothing else is touched."""
-        tv = self.views.get(v.session_id)
-        (tv if tv is not None else self.ensure(v)).add(v, entry)
+        """One line for the end of its conversation's view (shown with the others of the
+        moment, within LINES_MS); nothing else is touched."""
+        if v.session_id not in self.views:
+            self.ensure(v)  # made from the conversation's lines so far, this one included
+            return
+        self._pending.setdefault(v.session_id, (v, []))[1].append(entry)
+        if not self._lines_timer.isActive():
+            self._lines_timer.start()
+
+    def show_pending(self) -> None:
+        pending, self._pending = self._pending, {}
+        for sid, (v, entries) in pending.items():
+            tv = self.views.get(sid)
+            if tv is not None:
+                tv.add_many(v, entries)
+
+    def add_ending(self, v: SessionView) -> None:
+        self.show_pending()  # its last lines first
+        self.ensure(v).add_ending(v)
 
     def select(self, session_id: str) -> None:
         i = self.picker.findData(session_id)
@@ -423,6 +460,7 @@ class TranscriptPanel(QWidget):
             self.picker.setCurrentIndex(i)
 
     def remove_all(self) -> None:
+        self._pending.clear()
         self.picker.clear()
         for tv in self.views.values():
             self.stack.removeWidget(tv)

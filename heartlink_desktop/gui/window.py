@@ -258,7 +258,7 @@ class MainWindow(QMainWindow):
 
     def _on_ended(self, session_id: str, reason: str, summary: str) -> None:
         v = self.model.end(session_id, reason, summary, self.now())
-        self.transcript.ensure(v).add_ending(v)
+        self.transcript.add_ending(v)
         self._redraw_card(session_id)
         self._refresh_counts()
         QTimer.singleShot(self.LINGER_MS, self, lambda: self._retire(session_id))  # dies with the window

@@ -142,7 +142,7 @@ async def test_ask_the_facilitator_puts_a_line_in_the_transcript(data_dir: Path)
         w.ask_button.click()
         await until(lambda: sum(1 for e in w.model.views[sid].transcript if e["speaker"] == "AI") > before)
         ai: list[Any] = [e for e in w.model.views[sid].transcript if e["speaker"] == "AI"]
-        assert ai[-1]["text"] in transcript_text(w, sid)
+        await until(lambda: ai[-1]["text"] in transcript_text(w, sid))  # lines are shown in batches
         assert (await a.wait_for("ai_interjection"))["text"]
 
 
