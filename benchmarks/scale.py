@@ -25,11 +25,13 @@ async def scenario(args: argparse.Namespace) -> dict[str, Any]:
             probe = LagProbe()
             probe.start()
             joining: list[float] = []
+            live: list[int] = []
 
             def progress(line: str) -> None:
                 nonlocal joining
                 if line == "TALK_START":
                     joining, probe.samples = probe.samples, []
+                    live.append(len(target.host.rooms.sessions))
                 elif line == "TALK_END":
                     probe.recording = False
                 print(f"  {line}", flush=True)
@@ -40,7 +42,7 @@ async def scenario(args: argparse.Namespace) -> dict[str, Any]:
             await probe.stop()
             result["lag_talking"] = probe.samples
             result["lag_joining"] = joining
-            result["sessions"] = len(target.host.rooms.sessions)
+            result["sessions"] = live[0] if live else 0
             return result
 
 

@@ -347,6 +347,12 @@ class Rooms:
     def _deadlines(self, session: Session) -> list[tuple[datetime, Due]]:
         return deadlines(session, self.waiting_timeout, self.idle_timeout)
 
+    def deadline_of(self, session_id: str) -> datetime | None:
+        """When that one session is due to end by itself (None: never, or not live)."""
+        session = self._sessions.get(session_id)
+        found = self._deadlines(session) if session is not None else []
+        return found[0][0] if found else None
+
     def next_deadline(self) -> datetime | None:
         """When the next session is due to end by itself, if nothing happens before."""
         times = [d[0][0] for s in self._sessions.values() if (d := self._deadlines(s))]
