@@ -12,7 +12,19 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QMouseEvent, QTextBlockFormat, QTextCharFormat, QTextCursor
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+    QPixmap,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+)
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -69,6 +81,46 @@ def duration(seconds: int | None) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
+def tint(label: QLabel, colour: QColor | str, *, bold: bool = False) -> None:
+    """Text colour (and weight) by palette and font: a style sheet per label would cost a
+    style of its own to every card, which made a card dear to make and to restyle."""
+    pal = label.palette()
+    pal.setColor(QPalette.ColorRole.WindowText, QColor(colour))
+    label.setPalette(pal)
+    if bold:
+        font = label.font()
+        font.setWeight(QFont.Weight.DemiBold)
+        label.setFont(font)
+
+
+def muted(label: QLabel) -> None:
+    tint(label, label.palette().color(QPalette.ColorRole.Mid))
+
+
+_BADGES: dict[str, QPixmap] = {}
+
+
+def badge(role: str, size: int = 28) -> QPixmap:
+    """The round coloured letter of a role, drawn once."""
+    found = _BADGES.get(role)
+    if found is None:
+        found = QPixmap(size, size)
+        found.fill(Qt.GlobalColor.transparent)
+        p = QPainter(found)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor(SPEAKER_COLOURS.get(role, "#757575")))
+        p.drawEllipse(0, 0, size, size)
+        font = p.font()
+        font.setWeight(QFont.Weight.Bold)
+        p.setFont(font)
+        p.setPen(QColor("white"))
+        p.drawText(found.rect(), Qt.AlignmentFlag.AlignCenter, role)
+        p.end()
+        found = _BADGES[role] = found
+    return found
+
+
 class SlotCard(QFrame):
     """One person's place in a conversation: name, profile line, state, time."""
 
@@ -77,20 +129,19 @@ class SlotCard(QFrame):
         self.role = role
         self.setObjectName("slot")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.badge = QLabel(role)
-        self.badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.badge = QLabel()
         self.badge.setFixedSize(28, 28)
-        self.badge.setStyleSheet(
-            f"background: {SPEAKER_COLOURS[role]}; color: white; border-radius: 14px; font-weight: 700;"
-        )
+        self.badge.setPixmap(badge(role))
+        self.badge.setAccessibleName(role)
         self.name = plain_label(wrap=False)
         font = self.name.font()
         font.setPointSizeF(font.pointSizeF() * 1.2)
         font.setWeight(QFont.Weight.DemiBold)
         self.name.setFont(font)
         self.profile = plain_label()
-        self.profile.setStyleSheet("color: palette(mid);")
+        muted(self.profile)
         self.state = plain_label(wrap=False)
+        tint(self.state, STATE_COLOURS[EMPTY], bold=True)
         self.time = plain_label(wrap=False)
         self.time.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         grid = QGridLayout(self)
@@ -106,9 +157,9 @@ class SlotCard(QFrame):
         self.name.setEnabled(bool(slot.name))
         self.profile.setText(slot.profile_line)
         self.profile.setVisible(bool(slot.profile_line))
-        if self.state.text() != slot.state or not self.state.styleSheet():
+        if self.state.text() != slot.state:
             self.state.setText(slot.state)
-            self.state.setStyleSheet(f"color: {STATE_COLOURS.get(slot.state, '#757575')}; font-weight: 600;")
+            tint(self.state, STATE_COLOURS.get(slot.state, "#757575"))
         self.show_time(slot, now)
 
     def show_time(self, slot: SlotView, now: datetime) -> None:
@@ -127,9 +178,9 @@ class PairCard(QFrame):
         self.session_id = session_id
         self.setObjectName("pair")
         self.title = plain_label(wrap=False)
-        self.title.setStyleSheet("font-weight: 600;")
+        tint(self.title, self.title.palette().color(QPalette.ColorRole.WindowText), bold=True)
         self.detail = plain_label(wrap=False)
-        self.detail.setStyleSheet("color: palette(mid);")
+        muted(self.detail)
         head = QHBoxLayout()
         head.addWidget(self.title, 1)
         head.addWidget(self.detail)
@@ -150,8 +201,15 @@ class PairCard(QFrame):
         if selected == self.selected:
             return  # a style sheet costs a re-polish of the card: only when it changes
         self.selected = selected
-        border = "#e91e63" if selected else "palette(mid)"
-        self.setStyleSheet(f"QFrame#pair {{ border: 2px solid {border}; border-radius: 8px; }}")
+        self.update()  # the border is painted: see paintEvent
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        colour = QColor("#e91e63") if self.selected else self.palette().color(QPalette.ColorRole.Mid)
+        p.setPen(QPen(colour, 2))
+        p.drawRoundedRect(self.rect().adjusted(1, 1, -1, -1), 8, 8)
+        p.end()
 
     def show_times(self, now: datetime) -> None:
         self.ticks += 1
@@ -214,13 +272,15 @@ class SlotsPanel(QScrollArea):
     def show_view(self, v: SessionView, now: datetime) -> PairCard:
         """Draw one conversation's card (made, after the others, if it is new)."""
         card = self.cards.get(v.session_id)
+        made = card is None
         if card is None:
             card = self.cards[v.session_id] = PairCard(v.session_id)
             card.clicked.connect(self.selected)
             self._layout.insertWidget(self._layout.indexOf(self.free), card)
             card.set_selected(v.session_id == self._current)
-            self._fit()
         card.show_view(v, now)
+        if made and len(self.cards) <= 3:
+            self._fit()  # (only the first three count)
         return card
 
     def remove(self, session_id: str) -> None:

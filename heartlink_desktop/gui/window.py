@@ -91,6 +91,11 @@ class MainWindow(QMainWindow):
         self._build()
         self._menus()
         self._wire()
+        self._dirty: dict[str, None] = {}  # conversations whose card is to be drawn, in order
+        self._cards_timer = QTimer(self)
+        self._cards_timer.setSingleShot(True)
+        self._cards_timer.setInterval(0)
+        self._cards_timer.timeout.connect(self.draw_dirty)
         self._tick = QTimer(self)
         self._tick.setInterval(1000)
         self._tick.timeout.connect(self._on_tick)
@@ -217,11 +222,21 @@ class MainWindow(QMainWindow):
         self._sync_actions()
 
     def _redraw_card(self, session_id: str) -> None:
-        v = self.model.views.get(session_id)
-        if v is not None and session_id not in self._gone:
-            self.slots.show_view(v, self.now())
+        """Draw that card at the next turn of the loop: after what the event sends has gone
+        out, and once for all the events of this turn (created, joined, phase)."""
+        self._dirty[session_id] = None
+        if not self._cards_timer.isActive():
+            self._cards_timer.start()
+
+    def draw_dirty(self) -> None:
+        dirty, self._dirty = self._dirty, {}
+        now = self.now()
+        for session_id in dirty:
+            v = self.model.views.get(session_id)
+            if v is not None and session_id not in self._gone:
+                self.slots.show_view(v, now)
         self._show_room()
-        if session_id == self.transcript.current():
+        if self.transcript.current() in dirty:
             self._sync_actions()
 
     def _show_room(self) -> None:
@@ -267,6 +282,7 @@ class MainWindow(QMainWindow):
         v = self.model.views.get(session_id)
         if v is not None and v.ended:
             self._gone.add(session_id)
+            self._dirty.pop(session_id, None)
             self.slots.remove(session_id)
             self._show_room()
 
@@ -283,6 +299,7 @@ class MainWindow(QMainWindow):
         self._sync_actions()
 
     def _on_reset_done(self) -> None:
+        self._dirty.clear()
         self.model.clear()
         self._gone.clear()
         self.transcript.remove_all()

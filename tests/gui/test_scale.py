@@ -99,11 +99,11 @@ async def test_500_conversations_an_event_touches_one_card_and_the_clock_only_th
         assert changed(before, w) == set()
 
         rooms.set_phase(ids[300], "deep_dive", now())
-        assert changed(before, w) == {ids[300]}
+        await until(lambda: changed(before, w) == {ids[300]})  # drawn at the next turn
         assert w.slots.card(ids[300]).detail.text().startswith("deep dive")  # type: ignore[union-attr]
 
         rooms.end(ids[10], "host_ended", now())
-        assert changed(before, w) == {ids[300], ids[10]}
+        await until(lambda: changed(before, w) == {ids[300], ids[10]})
         assert slot(w, ids[10], "A")[2] == "ended"
         assert w.slots.free.isVisibleTo(w)  # a place is free again
 
