@@ -25,7 +25,8 @@ async def test_closing_the_window_ends_sessions_politely_and_stops_the_server(da
         a, b = await gui.peers.pair()
         sid = a.received["session_info"][0]["session_id"]
         port = gui.host.port
-        assert port and gui.host.store.path(sid).exists()
+        assert port
+        await until(gui.host.store.path(sid).exists)  # files are written off the loop
 
         gui.window.close()
         assert await asyncio.wait_for(gui.task, WAIT) == 0
