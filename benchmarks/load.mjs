@@ -148,10 +148,11 @@ async function scale() {
   for (const t of timers) { clearTimeout(t); clearInterval(t); }
   console.log("TALK_END");
   await sleep(500);
-  const busy = joins.filter((j) => j.live >= 50).map((j) => j.ms);
+  const busy = joins.filter((j) => j.live >= 50 && j.live < 60).map((j) => j.ms);
   for (const { a, b } of pairs) { a.close(); b.close(); }
   return {
-    join_seconds: joinSeconds, joins: stats(joins.map((j) => j.ms)), joins_with_50_live: stats(busy),
+    join_seconds: joinSeconds, joins: stats(joins.map((j) => j.ms)), joins_at_50_live: stats(busy),
+    joins_at_450_live: stats(joins.filter((j) => j.live >= 450).map((j) => j.ms)),
     lines: stats(lat),
   };
 }

@@ -22,7 +22,7 @@ from heartlink_desktop.core.profile import Profile
 from heartlink_desktop.core.rooms import Rooms
 from heartlink_desktop.core.session import AGENT_ID, other_role
 from heartlink_desktop.paths import Paths, resource, socketio_client_dir
-from heartlink_desktop.server.outbox import InlineManager, Outbox
+from heartlink_desktop.server.outbox import InlineManager, Outbox, plain_websockets
 from heartlink_desktop.server.protocol import HeartLinkNamespace
 from heartlink_desktop.server.store import SessionStore
 from heartlink_desktop.settings import Settings
@@ -124,6 +124,7 @@ class HostServer:
             ping_interval=PING_INTERVAL,
             ping_timeout=PING_TIMEOUT,
         )
+        plain_websockets(self.sio)
         self.sio.register_namespace(HeartLinkNamespace(self))
         self.app = web.Application(middlewares=[_security_headers])
         self.app.router.add_get("/", self._index)

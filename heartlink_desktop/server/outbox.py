@@ -4,7 +4,9 @@ A send whose turn it is runs at once, in place (an eager task): handing a messag
 Engine.IO's queue does not wait, so it finishes with no loop callback at all. Only a send that
 really waits (the rare one) makes the next ones queue behind it, for one pump task to send in
 order. `InlineManager` emits to each recipient in turn instead of a task per recipient plus a
-wait, which python-socketio's manager does.
+wait, which python-socketio's manager does. `PlainWebSocket` turns off per-message
+compression: signaling messages are a few hundred bytes on a LAN, where deflating each one
+costs the host more than it saves.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import socketio
+from aiohttp.web import WebSocketResponse
 from engineio import packet as eio_packet
+from engineio.async_drivers import aiohttp as eio_aiohttp
 from socketio import packet
 
 log = logging.getLogger(__name__)
@@ -110,3 +114,20 @@ class InlineManager(socketio.AsyncManager):  # type: ignore[misc]
             if sid not in skip:
                 for p in pkts:
                     await self.server._send_eio_packet(eio_sid, p)
+
+
+class PlainWebSocket(eio_aiohttp.WebSocket):  # type: ignore[misc]
+    """Engine.IO's aiohttp websocket, without permessage-deflate."""
+
+    async def __call__(self, environ: dict[str, Any]) -> WebSocketResponse:
+        request = environ["aiohttp.request"]
+        self._sock = WebSocketResponse(max_msg_size=self.server.max_http_buffer_size, compress=False)
+        await self._sock.prepare(request)
+        self.environ = environ
+        await self.handler(self)
+        return self._sock
+
+
+def plain_websockets(sio: socketio.AsyncServer) -> None:
+    """This server's Engine.IO makes its websockets without compression (others unchanged)."""
+    sio.eio._async = {**sio.eio._async, "websocket": PlainWebSocket}

@@ -1,12 +1,17 @@
-"""The host's outbox: sends finish in place when nothing waits, and always go out in order."""
+"""The host's outbox: sends finish in place when nothing waits, and always go out in order;
+its websockets are plain (no per-message compression)."""
 
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
+import aiohttp
 import pytest
 
 from heartlink_desktop.server.outbox import Outbox
+from heartlink_desktop.tls import client_context
+from tests.support import WAIT, running_host
 
 pytestmark = pytest.mark.asyncio
 
@@ -60,3 +65,15 @@ async def test_a_failing_send_is_logged_and_the_next_ones_still_go(caplog: pytes
     box.close()
     box.put(fine)  # closed: nothing more goes out
     assert out == ["fine"]
+
+
+async def test_websockets_are_not_compressed(data_dir: Path) -> None:
+    """A client that offers permessage-deflate (browsers do) gets a plain websocket."""
+    async with running_host(data_dir) as host:
+        assert host.cert is not None
+        url = f"https://127.0.0.1:{host.port}/socket.io/?EIO=4&transport=websocket"
+        async with aiohttp.ClientSession() as http:
+            async with http.ws_connect(url, ssl=client_context(host.cert), compress=15) as ws:
+                opening = await ws.receive(timeout=WAIT)
+                assert opening.type == aiohttp.WSMsgType.TEXT and opening.data.startswith("0{")
+                assert ws.compress == 0
