@@ -58,7 +58,10 @@ def main() -> int:
     r = run_on(True, lambda: scenario(args))
     print(f"after: {load()}")
     talk, joined = r["lag_talking"], r["lag_joining"]
-    j, j50, j450 = r["joins"], r["joins_at_50_live"], r["joins_at_450_live"]
+    j, j50, j450 = (
+        {k: (v if v is not None else float("nan")) for k, v in r[name].items()}
+        for name in ("joins", "joins_at_50_live", "joins_at_450_live")
+    )
     print()
     print(f"pairs live when the talk began: {r['sessions']}; all joined in {r['join_seconds']:.1f} s")
     print(f"join (emit join -> session_info), all: p50 {j['p50']:.1f} ms, p99 {j['p99']:.1f} ms")

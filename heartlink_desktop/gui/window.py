@@ -57,6 +57,7 @@ class MainWindow(QMainWindow):
     closing = Signal()  # the host closed the window: stop the server, then quit
 
     LINGER_MS = 5000  # an ended conversation's card stays this long, showing who left
+    CARDS_MS = 30  # cards changed meanwhile are drawn together, at most this long after
 
     def __init__(self, bridge: Bridge) -> None:
         super().__init__()
@@ -94,7 +95,7 @@ class MainWindow(QMainWindow):
         self._dirty: dict[str, None] = {}  # conversations whose card is to be drawn, in order
         self._cards_timer = QTimer(self)
         self._cards_timer.setSingleShot(True)
-        self._cards_timer.setInterval(0)
+        self._cards_timer.setInterval(self.CARDS_MS)
         self._cards_timer.timeout.connect(self.draw_dirty)
         self._tick = QTimer(self)
         self._tick.setInterval(1000)
@@ -222,8 +223,9 @@ class MainWindow(QMainWindow):
         self._sync_actions()
 
     def _redraw_card(self, session_id: str) -> None:
-        """Draw that card at the next turn of the loop: after what the event sends has gone
-        out, and once for all the events of this turn (created, joined, phase)."""
+        """Draw that card (its transcript's title, the counts) within CARDS_MS: after what
+        the event sends has gone out, and once for all the events meanwhile (created, joined,
+        phase; many pairs joining at once are laid out and painted together)."""
         self._dirty[session_id] = None
         if not self._cards_timer.isActive():
             self._cards_timer.start()
@@ -233,9 +235,16 @@ class MainWindow(QMainWindow):
         now = self.now()
         for session_id in dirty:
             v = self.model.views.get(session_id)
-            if v is not None and session_id not in self._gone:
+            if v is None:
+                continue
+            self.transcript.ensure(v)
+            shown = self.model.views.get(self.transcript.current())
+            if not v.ended and (shown is None or shown.ended):  # follow the newest live one
+                self.transcript.select(session_id)
+            if session_id not in self._gone:
                 self.slots.show_view(v, now)
         self._show_room()
+        self._refresh_counts()
         if self.transcript.current() in dirty:
             self._sync_actions()
 
@@ -255,13 +264,8 @@ class MainWindow(QMainWindow):
 
     # -- bridge signals -------------------------------------------------------------------
     def _on_session(self, session_id: str, snapshot: dict[str, Any]) -> None:
-        v = self.model.apply_snapshot(session_id, snapshot, self.now())
-        self.transcript.ensure(v)
-        shown = self.model.views.get(self.transcript.current())
-        if shown is None or shown.ended:  # follow the newest live conversation
-            self.transcript.select(session_id)
+        self.model.apply_snapshot(session_id, snapshot, self.now())
         self._redraw_card(session_id)
-        self._refresh_counts()
 
     def _on_slot_state(self, session_id: str, role: str, state: str) -> None:
         if self.model.set_state(session_id, role, state) is not None:
@@ -275,7 +279,6 @@ class MainWindow(QMainWindow):
         v = self.model.end(session_id, reason, summary, self.now())
         self.transcript.add_ending(v)
         self._redraw_card(session_id)
-        self._refresh_counts()
         QTimer.singleShot(self.LINGER_MS, self, lambda: self._retire(session_id))  # dies with the window
 
     def _retire(self, session_id: str) -> None:
