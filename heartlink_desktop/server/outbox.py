@@ -1,7 +1,8 @@
 """What the host sends, in order, for as few loop callbacks as possible.
 
-A send whose turn it is runs at once, in place (an eager task): handing a message to
-Engine.IO's queue does not wait, so it finishes with no loop callback at all. Only a send that
+A send whose turn it is runs at once, in place (its coroutine stepped here, no task):
+handing a message to Engine.IO's queue does not wait, so it finishes with no loop callback
+and no task at all. Only a send that
 really waits (the rare one) makes the next ones queue behind it, for one pump task to send in
 order. `InlineManager` emits to each recipient in turn instead of a task per recipient plus a
 wait, which python-socketio's manager does. `PlainWebSocket` turns off per-message
@@ -14,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 import socketio
@@ -53,12 +54,13 @@ class Outbox:
         if self._busy is not None or self._queue:
             self._queue.append(send)  # behind the one that waits
             return
-        loop = asyncio.get_running_loop()
-        task = asyncio.Task(_guarded(send), loop=loop, eager_start=True)  # now, up to its first wait
-        if task.done():
-            self.sent_in_place += 1
+        coro = _guarded(send)
+        try:
+            waiting_on = coro.send(None)  # run it here, up to its first wait
+        except StopIteration:
+            self.sent_in_place += 1  # done: no task, no loop callback
             return
-        self._start(task)
+        self._start(asyncio.ensure_future(_resume(coro, waiting_on)))
 
     def _start(self, task: asyncio.Task[None]) -> None:
         assert self._idle is not None
@@ -81,6 +83,43 @@ class Outbox:
         """Wait until everything put so far has been sent."""
         if self._idle is not None:
             await self._idle.wait()
+
+
+async def _resume(coro: Coroutine[Any, Any, None], waiting_on: Any) -> None:
+    """Carry on, as a task, a send that was started in place and had to wait: wait for what
+    it waits on, then step it again (a cancel goes into it)."""
+    while True:
+        try:
+            if waiting_on is None:
+                await asyncio.sleep(0)  # a bare yield
+            else:
+                waiting_on._asyncio_future_blocking = False  # as a task's step does
+                await _wait(waiting_on)
+        except asyncio.CancelledError as exc:
+            if waiting_on is not None:
+                waiting_on.cancel()
+            try:
+                waiting_on = coro.throw(exc)
+            except StopIteration:
+                return
+            continue
+        try:
+            waiting_on = coro.send(None)
+        except StopIteration:
+            return
+
+
+async def _wait(future: Any) -> None:
+    """Until the future is done, whatever its outcome (the send reads it itself)."""
+    if not future.done():
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        def wake(_f: Any) -> None:
+            if not done.done():
+                done.set_result(None)
+
+        future.add_done_callback(wake)
+        await done
 
 
 async def _guarded(send: Send) -> None:

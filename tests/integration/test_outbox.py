@@ -77,3 +77,38 @@ async def test_websockets_are_not_compressed(data_dir: Path) -> None:
                 opening = await ws.receive(timeout=WAIT)
                 assert opening.type == aiohttp.WSMsgType.TEXT and opening.data.startswith("0{")
                 assert ws.compress == 0
+
+
+async def test_a_send_that_yields_or_is_cancelled_while_waiting() -> None:
+    box = Outbox()
+    box.open()
+    out: list[str] = []
+
+    async def yields() -> None:
+        await asyncio.sleep(0)  # a bare yield, twice
+        await asyncio.sleep(0)
+        out.append("yielded")
+
+    async def after() -> None:
+        out.append("after")
+
+    box.put(yields)
+    box.put(after)
+    await asyncio.wait_for(box.join(), 5)
+    assert out == ["yielded", "after"]
+
+    gate = asyncio.Event()
+
+    async def stuck() -> None:
+        try:
+            await gate.wait()
+            out.append("never")
+        finally:
+            out.append("cleaned up")
+
+    box.put(stuck)
+    await asyncio.sleep(0)
+    box.close()  # the host stops: the waiting send is cancelled, and cleans up
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert out == ["yielded", "after", "cleaned up"]
