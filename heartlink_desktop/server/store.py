@@ -199,8 +199,12 @@ class SessionStore:
             with self._cond:
                 if sid in self._deleted:
                     return False  # the session ended while this was written
-                os.replace(tmp, path)
-                self.writes += 1
+                self.writes += 1  # first: whoever sees the new file sees it counted
+                try:
+                    os.replace(tmp, path)
+                except OSError:
+                    self.writes -= 1
+                    raise
                 return True
 
         return commit
