@@ -1,52 +1,81 @@
-"""Benchmark: pairing latency and signaling relay throughput of the host, on loopback.
+"""Benchmark: the signaling relay side by side, in one run, under the same load:
+HeartLink headless, HeartLink in its window (Qt offscreen, qasync), and a small Node
+socket.io 4 relay (benchmarks/reference.mjs) as the reference.
 
-Run: .venv/bin/python -m benchmarks.relay [messages]
-Prints figures; asserts nothing about speed.
+Load (benchmarks/load.mjs, Node socket.io-client over TLS, loopback): 20 pairs join one after
+another (join = emit `join` until `session_info`); every peer floods its partner with ICE
+candidates (relays/s); then each pair sends 10 a second for 10 s (paced latency p50/p99).
+For HeartLink it also counts the loop's callbacks per relayed message during the flood.
+
+Run: .venv/bin/python -m benchmarks.relay [--pairs 20] [--flood 250] [--paced 10]
+Prints figures; asserts nothing. Each server runs in its own process, one after the other.
 """
 
 from __future__ import annotations
 
-import asyncio
-import statistics
+import argparse
+import json
+import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
+from typing import Any
 
-from tests.support import Clients, running_host
+from benchmarks.common import QUIET, LoopCounter, heartlink, load, reference, run_load, run_on, tmpdir
 
 
-async def run(messages: int) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        t0 = time.perf_counter()
-        async with running_host(Path(tmp), grace_seconds=0, max_pairs=50) as host:
-            started = time.perf_counter() - t0
-            cl = Clients(host)
-            try:
-                pair_times = []
-                for _ in range(10):
-                    t = time.perf_counter()
-                    a, b = await cl.pair()
-                    pair_times.append(time.perf_counter() - t)
-                t = time.perf_counter()
-                for i in range(messages):
-                    await b.emit("ice_candidate", {"target": a.sid, "candidate": {"candidate": f"c{i}"}})
-                    if i % 200 == 199:
-                        await a.wait_for("ice_candidate", i + 1)
-                await a.wait_for("ice_candidate", messages, timeout=120)
-                relay = time.perf_counter() - t
-                t = time.perf_counter()
-                for i in range(200):
-                    await a.emit("transcript_update", {"text": f"line {i}"})
-                await b.wait_for("transcript_update", 200, timeout=60)
-                lines = time.perf_counter() - t
-            finally:
-                await cl.close()
-    print(f"server start (certificates ready): {started * 1000:.0f} ms")
-    print(f"pairing two clients (connect + join, TLS): median {statistics.median(pair_times) * 1000:.1f} ms")
-    print(f"signaling relay: {messages} messages in {relay:.2f} s = {messages / relay:.0f} msg/s")
-    print(f"transcript lines (stored atomically, broadcast): 200 in {lines:.2f} s = {200 / lines:.0f} lines/s")
+async def one(which: str, cfg: dict[str, Any]) -> dict[str, Any]:
+    with tmpdir() as tmp:
+        if which == "node":
+            async with reference(Path(tmp)) as target:
+                return await run_load(target, "relay", **cfg)
+        async with heartlink(which == "window", Path(tmp), max_pairs=50, **QUIET) as target:
+            with LoopCounter() as counter:
+                result = await run_load(target, "relay", **cfg)
+            result["callbacks"] = counter.count
+            return result
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--pairs", type=int, default=20)
+    ap.add_argument("--flood", type=int, default=250, help="candidates each peer sends in the flood")
+    ap.add_argument("--paced", type=float, default=10.0, help="seconds of 10 messages/s per pair")
+    ap.add_argument("--one", choices=["headless", "window", "node"], help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    cfg = {"pairs": args.pairs, "flood": args.flood, "paced_seconds": args.paced}
+    if args.one:
+        result = run_on(args.one == "window", lambda: one(args.one, cfg))
+        print("RESULT " + json.dumps(result), flush=True)
+        return 0
+    print(f"relay: {args.pairs} pairs, flood {args.flood} per peer, paced 10/s per pair for {args.paced:g} s")
+    print(f"before: {load()}")
+    rows = {}
+    for which in ("headless", "window", "node"):
+        argv = [sys.executable, "-m", "benchmarks.relay", "--one", which, "--pairs", str(args.pairs),
+                "--flood", str(args.flood), "--paced", str(args.paced)]
+        out = subprocess.run(argv, capture_output=True, text=True, timeout=600)
+        line = next((x for x in out.stdout.splitlines() if x.startswith("RESULT ")), None)
+        if line is None:
+            print(f"{which} failed:\n{out.stderr[-3000:]}")
+            return 1
+        rows[which] = json.loads(line[7:])
+    print(f"after: {load()}")
+    names = {"headless": "HeartLink headless", "window": "HeartLink window (qasync)",
+             "node": "Node socket.io 4 (reference)"}
+    print()
+    print("| server | relays/s | paced p50 / p99 ms | join p50 / p99 ms | loop callbacks per relay |")
+    print("|---|---|---|---|---|")
+    for which, r in rows.items():
+        cb = f"{r['callbacks'] / r['flood']:.2f}" if "callbacks" in r else "-"
+        print(f"| {names[which]} | {r['relays_per_s']:,.0f} | {r['paced']['p50']:.1f} / {r['paced']['p99']:.1f} "
+              f"| {r['joins']['p50']:.1f} / {r['joins']['p99']:.1f} | {cb} |")
+    h, w, n = rows["headless"], rows["window"], rows["node"]
+    print()
+    print(f"window / headless relay rate: {w['relays_per_s'] / h['relays_per_s']:.2f} (goal >= 0.8)")
+    print(f"headless / Node relay rate: {h['relays_per_s'] / n['relays_per_s']:.2f} (goal >= 0.6)")
+    print(f"paced p99: headless {h['paced']['p99']:.1f} ms (goal < 5), window {w['paced']['p99']:.1f} ms (goal < 10)")
+    return 0
 
 
 if __name__ == "__main__":
-    asyncio.run(run(int(sys.argv[1]) if len(sys.argv) > 1 else 5000))
+    sys.exit(main())

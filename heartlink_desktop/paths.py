@@ -6,6 +6,7 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +42,18 @@ def _private_dir(path: Path) -> Path:
     return path
 
 
-def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
-    """Write a file so that a reader sees the old or the new content, never a half."""
+def _replace(tmp: str, path: Path) -> bool:
+    os.replace(tmp, path)
+    return True
+
+
+def atomic_write(
+    path: Path, data: bytes, mode: int = 0o600, *, replace: Callable[[str, Path], bool] = _replace
+) -> None:
+    """Write a file so that a reader sees the old or the new content, never a half.
+
+    `replace(tmp, path)` puts the finished temporary file in place; one that returns False
+    (the file is not wanted any more) leaves it to be removed here."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
@@ -51,7 +62,8 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
             os.fsync(f.fileno())
         if os.name == "posix":
             os.chmod(tmp, mode)
-        os.replace(tmp, path)
+        if not replace(tmp, path):
+            os.unlink(tmp)
     except BaseException:
         try:
             os.unlink(tmp)

@@ -15,6 +15,9 @@ from heartlink_desktop import __version__
 log = logging.getLogger(__name__)
 
 
+MAX_PAIRS = 500  # conversations at once; the window and the files stay flat up to here
+
+
 class SettingsError(Exception):
     """A setting out of range or of the wrong kind; the message is one plain line."""
 
@@ -60,8 +63,8 @@ class Settings:
     def validate(self) -> Settings:
         if not 0 <= self.port <= 65535:
             raise SettingsError(f"port {self.port} is out of range (1-65535, or 0 for any free port)")
-        if not 1 <= self.max_pairs <= 50:
-            raise SettingsError("max pairs must be between 1 and 50")
+        if not 1 <= self.max_pairs <= MAX_PAIRS:
+            raise SettingsError(f"max pairs must be between 1 and {MAX_PAIRS}")
         if not 1 <= self.spiciness <= 4:
             raise SettingsError("spiciness must be between 1 (Spark) and 4 (Inferno)")
         for name in ("silence_seconds", "cooldown_seconds", "waiting_timeout", "idle_timeout"):
@@ -129,7 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default=d.host, help=f"address to bind (default {d.host})")
     p.add_argument("--port", type=int, default=None, help=f"HTTPS port (default {d.port})")
     p.add_argument("--data-dir", type=Path, default=None, help="where sessions, certificates and settings live")
-    p.add_argument("--max-pairs", type=int, default=None, help="conversations at once (default 1)")
+    p.add_argument("--max-pairs", type=int, default=None, help=f"conversations at once, 1-{MAX_PAIRS} (default 1)")
     p.add_argument("--spiciness", type=int, default=None, help="1 Spark, 2 Warm (default), 3 Hot, 4 Inferno")
     p.add_argument("--silence-seconds", type=float, default=d.silence_seconds,
                    help=f"quiet seconds before the facilitator steps in (default {d.silence_seconds:g})")

@@ -124,14 +124,14 @@ class Facilitator:
             self._forget(session_id)
             return
         now = self.host.now()
-        snap = event.snapshot
+        session = self.host.rooms.get(session_id)  # the live state, read in place: no copy
         state = self._states.get(session_id)
         if state is None:
-            if snap is None or snap.get("status") not in ("waiting", "active"):
+            if session is None or not session.live:
                 return
-            state = self._states[session_id] = Conversation(now, phase=snap.get("phase", "waiting"))
-        if snap is not None:  # a slot held for someone reconnecting is not a conversation
-            state.set_active(snap.get("status") == "active" and not snap.get("reconnecting"), now)
+            state = self._states[session_id] = Conversation(now, phase=session.phase)
+        if session is not None:  # a slot held for someone reconnecting is not a conversation
+            state.set_active(session.status == "active" and not session.reconnecting, now)
         d = event.data
         if event.kind == ev.TRANSCRIPT:
             entry = d.get("entry", {})

@@ -1,4 +1,9 @@
-"""The change events the core publishes to every observer (server, files, window, agent)."""
+"""The change events the core publishes to every observer (server, files, window, agent).
+
+An event says what changed (the new line, the speaking flag), never the whole session: an
+observer that needs the whole state asks `Rooms.get(id)` / `Rooms.snapshot(id)` when it needs
+it, so a message costs the same at line 5,000 as at line 1.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from typing import Any
 
 # Event kinds, in the order a session usually sees them.
 CREATED = "created"  # a session opened (waiting for B)
-JOINED = "joined"  # data: sid, role, profile, peer ({id, role, profile} | None)
+JOINED = "joined"  # data: sid, role, profile, peer ({id, role, profile} | None), status
 TRANSCRIPT = "transcript"  # data: entry (speaker, name, text, timestamp[, source])
 AUDIO = "audio"  # data: role, speaking
 PHASE = "phase"  # data: phase
@@ -22,11 +27,11 @@ DELETED = "deleted"  # the session is gone for good; its file must go too
 #   data: role, state ("reconnecting" | "connected"), sid (the socket that went away, or the
 #   one that came back), and for "reconnecting" `until` (ISO time the grace runs out), for
 #   "connected" `old_sid` (the socket it replaces).
-# The snapshot's `reconnecting` map ({role: until}) says which slots are held right now.
+# `Session.reconnecting` ({role: until}) says which slots are held right now.
 PEER_STATUS = "peer_status"
 RECONNECTING, CONNECTED = "reconnecting", "connected"
 
-# The line of people waiting for a free slot changed. session_id is "" and snapshot None.
+# The line of people waiting for a free slot changed. session_id is "".
 #   data: line ([{sid, name, position, since}], first in line first, position 1-based),
 #   moved (sids that are new in the line or whose position changed),
 #   removed ([{sid, reason}], reason "left" | "gone" | "paired" | "cleared").
@@ -38,8 +43,6 @@ class Event:
     kind: str
     session_id: str
     data: dict[str, Any] = field(default_factory=dict)
-    # A JSON-ready copy of the session after the change (None once deleted).
-    snapshot: dict[str, Any] | None = None
 
 
 Listener = Callable[[Event], None]

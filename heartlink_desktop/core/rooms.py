@@ -1,6 +1,7 @@
 """Matchmaking over any number of two-person sessions, as a pure state machine.
 
 Every method takes `now`; every change is published as an Event to the subscribers, in order.
+An event carries what changed, not a copy of the session (`snapshot(id)` makes one on request).
 Nothing here does I/O: the server, the session files and the window react to the events.
 Besides pairing, the rooms hold a slot for a participant whose socket went away (reclaimed
 with its resume secret within the grace period), keep a first-come-first-served line of
@@ -122,8 +123,7 @@ class Rooms:
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
     def _publish(self, kind: str, session: Session, **data: Any) -> None:
-        snapshot = None if kind == ev.DELETED else session.to_dict()
-        self._emit(Event(kind, session.session_id, data, snapshot))
+        self._emit(Event(kind, session.session_id, data))
 
     def _emit(self, event: Event) -> None:
         for listener in list(self._listeners):
@@ -137,6 +137,11 @@ class Rooms:
 
     def get(self, session_id: str) -> Session | None:
         return self._sessions.get(session_id)
+
+    def snapshot(self, session_id: str, *, transcript: bool = True) -> dict[str, Any] | None:
+        """A JSON-ready copy of a live session (the session file's shape), or None."""
+        session = self._sessions.get(session_id)
+        return None if session is None else session.to_dict(transcript=transcript)
 
     def locate(self, sid: str) -> tuple[Session, str] | None:
         where = self._where.get(sid)
@@ -243,7 +248,9 @@ class Rooms:
         self._sessions[session.session_id] = session
         self._where[sid] = (session.session_id, "A")
         self._publish(ev.CREATED, session)
-        self._publish(ev.JOINED, session, sid=sid, role="A", profile=profile.to_dict(), peer=None)
+        self._publish(
+            ev.JOINED, session, sid=sid, role="A", profile=profile.to_dict(), peer=None, status=WAITING
+        )
         return session
 
     def _fill(self, session: Session, sid: str, profile: Profile, now: datetime) -> dict[str, Any] | None:
@@ -258,7 +265,7 @@ class Rooms:
         session.last_activity = now
         self._where[sid] = (session.session_id, "B")
         peer = session.peer_info("A")
-        self._publish(ev.JOINED, session, sid=sid, role="B", profile=profile.to_dict(), peer=peer)
+        self._publish(ev.JOINED, session, sid=sid, role="B", profile=profile.to_dict(), peer=peer, status=ACTIVE)
         self._publish(ev.PHASE, session, phase=session.phase)
         return peer
 
@@ -277,7 +284,7 @@ class Rooms:
         after = self._line.positions()
         moved = [sid for sid, n in after.items() if before.get(sid) != n]
         data = {"line": self._line.to_list(), "moved": moved, "removed": removed}
-        self._emit(Event(ev.QUEUE, "", data, None))
+        self._emit(Event(ev.QUEUE, "", data))
 
     def leave_line(self, sid: str, *, reason: str = "left") -> bool:
         """Take `sid` out of the line ("left": it asked; "gone": its socket went)."""
@@ -356,6 +363,12 @@ class Rooms:
     # -- time: grace periods and timeouts -------------------------------------------------
     def _deadlines(self, session: Session) -> list[tuple[datetime, Due]]:
         return deadlines(session, self.waiting_timeout, self.idle_timeout)
+
+    def deadline_of(self, session_id: str) -> datetime | None:
+        """When that one session is due to end by itself (None: never, or not live)."""
+        session = self._sessions.get(session_id)
+        found = self._deadlines(session) if session is not None else []
+        return found[0][0] if found else None
 
     def next_deadline(self) -> datetime | None:
         """When the next session is due to end by itself, if nothing happens before."""

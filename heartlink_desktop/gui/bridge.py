@@ -22,7 +22,8 @@ from heartlink_desktop.settings import Settings, SettingsError
 
 log = logging.getLogger(__name__)
 
-# Core events that carry a fresh snapshot the window redraws from.
+# Core events after which the window redraws a session's card from its header (a small copy,
+# without the transcript: lines come one by one with transcript_line).
 _SNAPSHOT_KINDS = {ev.CREATED, ev.JOINED, ev.PHASE, ev.UPDATED}
 # Newer core kinds, by value so this window also runs beside a core that lacks them.
 PEER_STATUS = "peer_status"  # data: role, state ("reconnecting" | "connected"), sid
@@ -46,7 +47,7 @@ def plain_error(what: str, exc: BaseException) -> str:
 
 class Bridge(QObject):
     # sessions (from the core)
-    session_changed = Signal(str, object)  # session_id, snapshot
+    session_changed = Signal(str, object)  # session_id, header (the session file's shape, no transcript)
     slot_state = Signal(str, str, str)  # session_id, role, "left" | "reconnecting" | "connected"
     transcript_line = Signal(str, object)  # session_id, entry
     session_ended = Signal(str, str, str)  # session_id, reason, summary
@@ -102,17 +103,16 @@ class Bridge(QObject):
 
     def _relay_core(self, event: Event) -> None:
         d = event.data
-        if event.kind in _SNAPSHOT_KINDS and event.snapshot is not None:
-            self.session_changed.emit(event.session_id, event.snapshot)
+        if event.kind in _SNAPSHOT_KINDS:
+            self._emit_header(event.session_id)
         elif event.kind == ev.TRANSCRIPT:
             self.transcript_line.emit(event.session_id, dict(d.get("entry", {})))
         elif event.kind == ev.LEFT:
             self.slot_state.emit(event.session_id, str(d.get("role", "")), "left")
         elif event.kind == ev.ENDED:
             self.session_ended.emit(event.session_id, str(d.get("reason", "")), str(d.get("summary") or ""))
-        elif event.kind == PEER_STATUS:  # the snapshot first: it says who holds the slot now
-            if event.snapshot is not None:
-                self.session_changed.emit(event.session_id, event.snapshot)
+        elif event.kind == PEER_STATUS:  # the header first: it says who holds the slot now
+            self._emit_header(event.session_id)
             state = str(d.get("state") or "")
             if d.get("role") in ("A", "B") and state:
                 self.slot_state.emit(event.session_id, d["role"], state)
@@ -120,6 +120,11 @@ class Bridge(QObject):
             line = d.get("line")
             self.queue_changed.emit(len(line) if isinstance(line, list) else 0)
         # audio, deleted and kinds this window does not know yet: nothing to show
+
+    def _emit_header(self, session_id: str) -> None:
+        head = self.host.rooms.snapshot(session_id, transcript=False)
+        if head is not None:
+            self.session_changed.emit(session_id, head)
 
     def _on_server(self, event: ServerEvent) -> None:
         try:

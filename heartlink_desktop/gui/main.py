@@ -9,10 +9,10 @@ import signal
 import sys
 from collections.abc import Callable
 
-import qasync
 from PySide6.QtWidgets import QApplication
 
 from heartlink_desktop.gui.bridge import Bridge
+from heartlink_desktop.gui.loop import new_loop
 from heartlink_desktop.gui.window import MainWindow, app_icon
 from heartlink_desktop.paths import Paths
 from heartlink_desktop.settings import Settings
@@ -94,5 +94,5 @@ def run_gui(settings: Settings, paths: Paths) -> int:
     app.setQuitOnLastWindowClosed(False)  # the main coroutine decides when to stop, after the server
     return asyncio.run(
         run_window(settings, paths, handle_signals=True),
-        loop_factory=lambda: qasync.QEventLoop(app),
+        loop_factory=lambda: new_loop(app),
     )

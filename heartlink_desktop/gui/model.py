@@ -119,6 +119,9 @@ class LiveSessions:
     def live(self) -> list[SessionView]:
         return [v for v in self.views.values() if not v.ended]
 
+    def live_count(self) -> int:
+        return sum(not v.ended for v in self.views.values())
+
     def apply_snapshot(self, session_id: str, snap: dict[str, Any], now: datetime) -> SessionView:
         v = self.view(session_id)
         v.status = str(snap.get("status") or v.status)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from heartlink_desktop import net, tls
 from heartlink_desktop.gui.qr import QrWidget
-from heartlink_desktop.settings import Settings
+from heartlink_desktop.settings import MAX_PAIRS, Settings
 
 GOOD, WARN, BAD = "#2e7d32", "#b26a00", "#c62828"
 LOOPBACK = "127.0.0.1"
@@ -248,7 +248,7 @@ class SettingsDialog(QDialog):
         self.port.setRange(1024, 65535)
         self.port.setValue(settings.port if settings.port >= 1024 else 8765)
         self.max_pairs = QSpinBox()
-        self.max_pairs.setRange(1, 50)
+        self.max_pairs.setRange(1, MAX_PAIRS)
         self.max_pairs.setValue(settings.max_pairs)
         form = QFormLayout()
         form.addRow("Port", self.port)

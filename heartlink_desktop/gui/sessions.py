@@ -1,12 +1,30 @@
-"""The live conversations: a card per pair with slots A and B, and each one's transcript."""
+"""The live conversations: a card per pair with slots A and B, and each one's transcript.
+
+An event touches only the card and the line it changes: a card is drawn when its own
+conversation changes, the clock each second updates only the cards in sight, and selecting a
+conversation restyles two cards. Lines reach their transcript view together, at most every
+`LINES_MS`, so a busy conversation costs one layout and one paint per batch, not per line.
+With hundreds of conversations the window answers at once."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QFont, QMouseEvent, QTextBlockFormat, QTextCharFormat, QTextCursor
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+    QPixmap,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+)
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -45,6 +63,8 @@ STATE_COLOURS = {
     LEFT: "#c62828",
     RECONNECTING: "#ef6c00",
 }
+LINES_MS = 40  # new lines are shown together, at most this long after they came
+
 PHASES = {
     "waiting": "waiting for B",
     "icebreaker": "icebreaker",
@@ -61,6 +81,46 @@ def duration(seconds: int | None) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
+def tint(label: QLabel, colour: QColor | str, *, bold: bool = False) -> None:
+    """Text colour (and weight) by palette and font: a style sheet per label would cost a
+    style of its own to every card, which made a card dear to make and to restyle."""
+    pal = label.palette()
+    pal.setColor(QPalette.ColorRole.WindowText, QColor(colour))
+    label.setPalette(pal)
+    if bold:
+        font = label.font()
+        font.setWeight(QFont.Weight.DemiBold)
+        label.setFont(font)
+
+
+def muted(label: QLabel) -> None:
+    tint(label, label.palette().color(QPalette.ColorRole.Mid))
+
+
+_BADGES: dict[str, QPixmap] = {}
+
+
+def badge(role: str, size: int = 28) -> QPixmap:
+    """The round coloured letter of a role, drawn once."""
+    found = _BADGES.get(role)
+    if found is None:
+        found = QPixmap(size, size)
+        found.fill(Qt.GlobalColor.transparent)
+        p = QPainter(found)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor(SPEAKER_COLOURS.get(role, "#757575")))
+        p.drawEllipse(0, 0, size, size)
+        font = p.font()
+        font.setWeight(QFont.Weight.Bold)
+        p.setFont(font)
+        p.setPen(QColor("white"))
+        p.drawText(found.rect(), Qt.AlignmentFlag.AlignCenter, role)
+        p.end()
+        found = _BADGES[role] = found
+    return found
+
+
 class SlotCard(QFrame):
     """One person's place in a conversation: name, profile line, state, time."""
 
@@ -69,20 +129,19 @@ class SlotCard(QFrame):
         self.role = role
         self.setObjectName("slot")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.badge = QLabel(role)
-        self.badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.badge = QLabel()
         self.badge.setFixedSize(28, 28)
-        self.badge.setStyleSheet(
-            f"background: {SPEAKER_COLOURS[role]}; color: white; border-radius: 14px; font-weight: 700;"
-        )
+        self.badge.setPixmap(badge(role))
+        self.badge.setAccessibleName(role)
         self.name = plain_label(wrap=False)
         font = self.name.font()
         font.setPointSizeF(font.pointSizeF() * 1.2)
         font.setWeight(QFont.Weight.DemiBold)
         self.name.setFont(font)
         self.profile = plain_label()
-        self.profile.setStyleSheet("color: palette(mid);")
+        muted(self.profile)
         self.state = plain_label(wrap=False)
+        tint(self.state, STATE_COLOURS[EMPTY], bold=True)
         self.time = plain_label(wrap=False)
         self.time.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         grid = QGridLayout(self)
@@ -98,9 +157,15 @@ class SlotCard(QFrame):
         self.name.setEnabled(bool(slot.name))
         self.profile.setText(slot.profile_line)
         self.profile.setVisible(bool(slot.profile_line))
-        self.state.setText(slot.state)
-        self.state.setStyleSheet(f"color: {STATE_COLOURS.get(slot.state, '#757575')}; font-weight: 600;")
-        self.time.setText(duration(slot.seconds(now)))
+        if self.state.text() != slot.state:
+            self.state.setText(slot.state)
+            tint(self.state, STATE_COLOURS.get(slot.state, "#757575"))
+        self.show_time(slot, now)
+
+    def show_time(self, slot: SlotView, now: datetime) -> None:
+        text = duration(slot.seconds(now))
+        if self.time.text() != text:
+            self.time.setText(text)
 
 
 class PairCard(QFrame):
@@ -113,9 +178,9 @@ class PairCard(QFrame):
         self.session_id = session_id
         self.setObjectName("pair")
         self.title = plain_label(wrap=False)
-        self.title.setStyleSheet("font-weight: 600;")
+        tint(self.title, self.title.palette().color(QPalette.ColorRole.WindowText), bold=True)
         self.detail = plain_label(wrap=False)
-        self.detail.setStyleSheet("color: palette(mid);")
+        muted(self.detail)
         head = QHBoxLayout()
         head.addWidget(self.title, 1)
         head.addWidget(self.detail)
@@ -126,13 +191,35 @@ class PairCard(QFrame):
         layout = QVBoxLayout(self)
         layout.addLayout(head)
         layout.addLayout(row)
+        self.view: SessionView | None = None
+        self.draws = 0  # times this card was drawn (a change of its own conversation)
+        self.ticks = 0  # times its clocks were moved on
+        self.selected: bool | None = None
         self.set_selected(False)
 
     def set_selected(self, selected: bool) -> None:
-        border = "#e91e63" if selected else "palette(mid)"
-        self.setStyleSheet(f"QFrame#pair {{ border: 2px solid {border}; border-radius: 8px; }}")
+        if selected == self.selected:
+            return  # a style sheet costs a re-polish of the card: only when it changes
+        self.selected = selected
+        self.update()  # the border is painted: see paintEvent
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        colour = QColor("#e91e63") if self.selected else self.palette().color(QPalette.ColorRole.Mid)
+        p.setPen(QPen(colour, 2))
+        p.drawRoundedRect(self.rect().adjusted(1, 1, -1, -1), 8, 8)
+        p.end()
+
+    def show_times(self, now: datetime) -> None:
+        self.ticks += 1
+        if self.view is not None:
+            for role in ROLES:
+                self.slots[role].show_time(self.view.slots[role], now)
 
     def show_view(self, v: SessionView | None, now: datetime) -> None:
+        self.view = v
+        self.draws += 1
         if v is None:  # the free place
             self.title.setText("Free place")
             self.detail.setText("waiting for someone to scan the code")
@@ -156,7 +243,9 @@ class PairCard(QFrame):
 
 
 class SlotsPanel(QScrollArea):
-    """A card per live conversation, and one free place while there is room for more."""
+    """A card per live conversation, and one free place while there is room for more.
+
+    Cards keep the order the conversations started in; the free place comes last."""
 
     selected = Signal(str)
 
@@ -173,36 +262,89 @@ class SlotsPanel(QScrollArea):
         self.free = PairCard("")
         self._layout.insertWidget(0, self.free)
         self._current = ""
+        self._now: datetime | None = None
+        self.free.show_view(None, datetime.now().astimezone())
+        self.verticalScrollBar().valueChanged.connect(self._scrolled)
 
     def card(self, session_id: str) -> PairCard | None:
         return self.cards.get(session_id)
 
-    def show_views(self, views: list[SessionView], max_pairs: int, now: datetime) -> None:
-        wanted = {v.session_id: v for v in views}
-        for sid in [s for s in self.cards if s not in wanted]:
-            self.cards.pop(sid).deleteLater()
-        for i, v in enumerate(views):
-            card = self.cards.get(v.session_id)
-            if card is None:
-                card = self.cards[v.session_id] = PairCard(v.session_id)
-                card.clicked.connect(self.selected)
-                self._layout.insertWidget(i, card)
-            card.show_view(v, now)
+    def show_view(self, v: SessionView, now: datetime) -> PairCard:
+        """Draw one conversation's card (made, after the others, if it is new)."""
+        card = self.cards.get(v.session_id)
+        made = card is None
+        if card is None:
+            card = self.cards[v.session_id] = PairCard(v.session_id)
+            card.clicked.connect(self.selected)
+            self._layout.insertWidget(self._layout.indexOf(self.free), card)
             card.set_selected(v.session_id == self._current)
-        live = sum(1 for v in views if not v.ended)
-        self.free.setVisible(live < max_pairs)
-        self.free.show_view(None, now)
-        self._layout.removeWidget(self.free)
-        self._layout.insertWidget(len(views), self.free)
-        # as tall as the cards, up to about three of them; then it scrolls
-        shown = [c for c in (*self.cards.values(), self.free) if not c.isHidden()]
+        card.show_view(v, now)
+        if made and len(self.cards) <= 3:
+            self._fit()  # (only the first three count)
+        return card
+
+    def remove(self, session_id: str) -> None:
+        card = self.cards.pop(session_id, None)
+        if card is not None:
+            self._layout.removeWidget(card)
+            card.deleteLater()
+            self._fit()
+
+    def show_room(self, live: int, max_pairs: int) -> None:
+        """The free place shows while fewer conversations than the maximum are live."""
+        free = live < max_pairs
+        if free == self.free.isHidden():
+            self.free.setVisible(free)
+            self._fit()
+
+    def show_views(self, views: list[SessionView], max_pairs: int, now: datetime) -> None:
+        """Draw them all (start, reset): the cards of conversations not listed go."""
+        wanted = {v.session_id for v in views}
+        for sid in [s for s in self.cards if s not in wanted]:
+            self.remove(sid)
+        for v in views:
+            self.show_view(v, now)
+        self.show_room(sum(1 for v in views if not v.ended), max_pairs)
+
+    def tick(self, now: datetime) -> None:
+        """The clocks move on: only the cards in sight are touched (the others on scrolling)."""
+        self._now = now
+        for card in self.in_sight():
+            card.show_times(now)
+
+    def in_sight(self) -> list[PairCard]:
+        if not self.cards:
+            return []
+        top = self.verticalScrollBar().value()
+        bottom = top + self.viewport().height()
+        out = []
+        for card in self.cards.values():  # in layout order: stop after the last one in sight
+            y = card.y()
+            if y > bottom:
+                break
+            if y + card.height() >= top:
+                out.append(card)
+        return out
+
+    def _scrolled(self, value: int) -> None:
+        if self._now is not None:
+            for card in self.in_sight():
+                card.show_times(self._now)
+
+    def _fit(self) -> None:
+        """As tall as the cards, up to about three of them; then it scrolls."""
+        shown = [c for c in self.cards.values()][:3]
+        if len(shown) < 3 and not self.free.isHidden():
+            shown.append(self.free)
         tall = sum(c.sizeHint().height() for c in shown) + self._layout.spacing() * max(0, len(shown) - 1)
         self.setFixedHeight(max(60, min(tall, 3 * self.free.sizeHint().height())))
 
     def select(self, session_id: str) -> None:
-        self._current = session_id
-        for sid, card in self.cards.items():
-            card.set_selected(sid == session_id)
+        before, self._current = self._current, session_id
+        for sid in (before, session_id):
+            card = self.cards.get(sid)
+            if card is not None:
+                card.set_selected(sid == session_id)
 
 
 class TranscriptView(QPlainTextEdit):
@@ -215,6 +357,7 @@ class TranscriptView(QPlainTextEdit):
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.setAccessibleName("Transcript")
         self.lines = 0
+        self.edits = 0  # times lines were added (each one layout and paint)
         # Follow the newest line while the view is at the bottom; a host who scrolled up to
         # read keeps their place until they scroll back down.
         self.following = True
@@ -230,7 +373,18 @@ class TranscriptView(QPlainTextEdit):
             self.verticalScrollBar().setValue(high)
 
     def add(self, v: SessionView, entry: dict[str, Any]) -> None:
+        self.add_many(v, [entry])
+
+    def add_many(self, v: SessionView, entries: list[dict[str, Any]]) -> None:
+        """Lines at the end, in one edit: one layout and one paint for all of them."""
+        self.edits += 1
         cursor = QTextCursor(self.document())
+        cursor.beginEditBlock()
+        for entry in entries:
+            self._add(cursor, v, entry)
+        cursor.endEditBlock()
+
+    def _add(self, cursor: QTextCursor, v: SessionView, entry: dict[str, Any]) -> None:
         cursor.movePosition(QTextCursor.MoveOperation.End)
         ai = entry.get("speaker") == "AI"
         block = QTextBlockFormat()
@@ -305,6 +459,11 @@ class TranscriptPanel(QWidget):
         self.placeholder.setStyleSheet("color: palette(mid);")
         self.stack.addWidget(self.placeholder)
         self.views: dict[str, TranscriptView] = {}
+        self._pending: dict[str, tuple[SessionView, list[dict[str, Any]]]] = {}
+        self._lines_timer = QTimer(self)
+        self._lines_timer.setSingleShot(True)
+        self._lines_timer.setInterval(LINES_MS)
+        self._lines_timer.timeout.connect(self.show_pending)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(head)
@@ -330,12 +489,30 @@ class TranscriptPanel(QWidget):
                 self._picked(0)
         else:
             i = self.picker.findData(v.session_id)
-            if i >= 0:
+            if i >= 0 and self.picker.itemText(i) != v.title:
                 self.picker.setItemText(i, v.title)
         return tv
 
     def add(self, v: SessionView, entry: dict[str, Any]) -> None:
-        self.ensure(v).add(v, entry)
+        """One line for the end of its conversation's view (shown with the others of the
+        moment, within LINES_MS); nothing else is touched."""
+        if v.session_id not in self.views:
+            self.ensure(v)  # made from the conversation's lines so far, this one included
+            return
+        self._pending.setdefault(v.session_id, (v, []))[1].append(entry)
+        if not self._lines_timer.isActive():
+            self._lines_timer.start()
+
+    def show_pending(self) -> None:
+        pending, self._pending = self._pending, {}
+        for sid, (v, entries) in pending.items():
+            tv = self.views.get(sid)
+            if tv is not None:
+                tv.add_many(v, entries)
+
+    def add_ending(self, v: SessionView) -> None:
+        self.show_pending()  # its last lines first
+        self.ensure(v).add_ending(v)
 
     def select(self, session_id: str) -> None:
         i = self.picker.findData(session_id)
@@ -343,6 +520,7 @@ class TranscriptPanel(QWidget):
             self.picker.setCurrentIndex(i)
 
     def remove_all(self) -> None:
+        self._pending.clear()
         self.picker.clear()
         for tv in self.views.values():
             self.stack.removeWidget(tv)

@@ -59,6 +59,7 @@ class MainWindow(QMainWindow):
     closing = Signal()  # the host closed the window: stop the server, then quit
 
     LINGER_MS = 5000  # an ended conversation's card stays this long, showing who left
+    CARDS_MS = 30  # cards changed meanwhile are drawn together, at most this long after
 
     def __init__(self, bridge: Bridge) -> None:
         super().__init__()
@@ -95,9 +96,14 @@ class MainWindow(QMainWindow):
         self._build()
         self._menus()
         self._wire()
+        self._dirty: dict[str, None] = {}  # conversations whose card is to be drawn, in order
+        self._cards_timer = QTimer(self)
+        self._cards_timer.setSingleShot(True)
+        self._cards_timer.setInterval(self.CARDS_MS)
+        self._cards_timer.timeout.connect(self.draw_dirty)
         self._tick = QTimer(self)
         self._tick.setInterval(1000)
-        self._tick.timeout.connect(self._redraw_slots)
+        self._tick.timeout.connect(self._on_tick)
         self._tick.start()
         self._refresh_all()
 
@@ -223,11 +229,45 @@ class MainWindow(QMainWindow):
         host = self.bridge.host
         queue = self.model.queue if host.settings.queue_enabled else None
         limit = None if self.rounds.running() else host.settings.max_pairs
-        self.status.show_counts(len(host.clients), len(self.model.live()), limit, queue)
+        self.status.show_counts(len(host.clients), self.model.live_count(), limit, queue)
 
     def _redraw_slots(self) -> None:
+        """Every card drawn again (start, reset); an event draws only its own card."""
         shown = [v for v in self.model.views.values() if v.session_id not in self._gone]
         self.slots.show_views(shown, self.bridge.host.settings.max_pairs, self.now())
+        self._sync_actions()
+
+    def _redraw_card(self, session_id: str) -> None:
+        """Draw that card (its transcript's title, the counts) within CARDS_MS: after what
+        the event sends has gone out, and once for all the events meanwhile (created, joined,
+        phase; many pairs joining at once are laid out and painted together)."""
+        self._dirty[session_id] = None
+        if not self._cards_timer.isActive():
+            self._cards_timer.start()
+
+    def draw_dirty(self) -> None:
+        dirty, self._dirty = self._dirty, {}
+        now = self.now()
+        for session_id in dirty:
+            v = self.model.views.get(session_id)
+            if v is None:
+                continue
+            self.transcript.ensure(v)
+            shown = self.model.views.get(self.transcript.current())
+            if not v.ended and (shown is None or shown.ended):  # follow the newest live one
+                self.transcript.select(session_id)
+            if session_id not in self._gone:
+                self.slots.show_view(v, now)
+        self._show_room()
+        self._refresh_counts()
+        if self.transcript.current() in dirty:
+            self._sync_actions()
+
+    def _show_room(self) -> None:
+        self.slots.show_room(self.model.live_count(), self.bridge.host.settings.max_pairs)
+
+    def _on_tick(self) -> None:
+        self.slots.tick(self.now())
         self._sync_actions()
 
     def _sync_actions(self) -> None:
@@ -239,17 +279,12 @@ class MainWindow(QMainWindow):
 
     # -- bridge signals -------------------------------------------------------------------
     def _on_session(self, session_id: str, snapshot: dict[str, Any]) -> None:
-        v = self.model.apply_snapshot(session_id, snapshot, self.now())
-        self.transcript.ensure(v)
-        shown = self.model.views.get(self.transcript.current())
-        if shown is None or shown.ended:  # follow the newest live conversation
-            self.transcript.select(session_id)
-        self._redraw_slots()
-        self._refresh_counts()
+        self.model.apply_snapshot(session_id, snapshot, self.now())
+        self._redraw_card(session_id)
 
     def _on_slot_state(self, session_id: str, role: str, state: str) -> None:
         if self.model.set_state(session_id, role, state) is not None:
-            self._redraw_slots()
+            self._redraw_card(session_id)
 
     def _on_line(self, session_id: str, entry: dict[str, Any]) -> None:
         v = self.model.add_line(session_id, entry)
@@ -257,16 +292,17 @@ class MainWindow(QMainWindow):
 
     def _on_ended(self, session_id: str, reason: str, summary: str) -> None:
         v = self.model.end(session_id, reason, summary, self.now())
-        self.transcript.ensure(v).add_ending(v)
-        self._redraw_slots()
-        self._refresh_counts()
+        self.transcript.add_ending(v)
+        self._redraw_card(session_id)
         QTimer.singleShot(self.LINGER_MS, self, lambda: self._retire(session_id))  # dies with the window
 
     def _retire(self, session_id: str) -> None:
         v = self.model.views.get(session_id)
         if v is not None and v.ended:
             self._gone.add(session_id)
-            self._redraw_slots()
+            self._dirty.pop(session_id, None)
+            self.slots.remove(session_id)
+            self._show_room()
 
     def _not_running(self) -> None:
         if not self.bridge.running:
@@ -281,6 +317,7 @@ class MainWindow(QMainWindow):
         self._sync_actions()
 
     def _on_reset_done(self) -> None:
+        self._dirty.clear()
         self.model.clear()
         self._gone.clear()
         self.transcript.remove_all()

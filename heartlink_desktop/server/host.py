@@ -23,6 +23,7 @@ from heartlink_desktop.core.rooms import Rooms
 from heartlink_desktop.core.session import AGENT_ID, other_role
 from heartlink_desktop.paths import Paths, resource, socketio_client_dir
 from heartlink_desktop.server.again import Again
+from heartlink_desktop.server.outbox import InlineManager, Outbox, plain_websockets
 from heartlink_desktop.server.protocol import HeartLinkNamespace
 from heartlink_desktop.server.store import SessionStore
 from heartlink_desktop.settings import Settings
@@ -110,20 +111,24 @@ class HostServer:
         self.cert: tls.CertStatus | None = None
         self._ssl: Any = None
         self._listeners: list[Callable[[ServerEvent], None]] = []
-        self._outbox: asyncio.Queue[Callable[[], Awaitable[Any]]] | None = None
-        self._pump: asyncio.Task[None] | None = None
+        self._outbox = Outbox()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._runner: web.AppRunner | None = None
         self.facilitator: Any = None  # set by heartlink_desktop.agent.install
         self.services: list[Any] = []  # objects with async start(host) / async stop()
 
+        # async_handlers off: each client event is handled where it is read, not in a task of
+        # its own (the handlers do not wait; what goes out, the outbox sends).
         self.sio = socketio.AsyncServer(
             async_mode="aiohttp",
+            async_handlers=False,
+            client_manager=InlineManager(),
             max_http_buffer_size=ENGINE_MAX_BYTES,
             cors_allowed_origins=same_origin,
             ping_interval=PING_INTERVAL,
             ping_timeout=PING_TIMEOUT,
         )
+        plain_websockets(self.sio)
         self.sio.register_namespace(HeartLinkNamespace(self))
         self.app = web.Application(middlewares=[_security_headers])
         self.app.router.add_get("/", self._index)
@@ -134,6 +139,7 @@ class HostServer:
         if vendor.is_dir():
             self.app.router.add_static("/vendor/", vendor, follow_symlinks=False)
         self.sio.attach(self.app)
+        self.store.attach(self.rooms.get)
         self.rooms.subscribe(self.store)
         self.rooms.subscribe(self._on_core_event)
         self.again = Again(self)  # after the relay: a session's end reaches the page before its question
@@ -196,8 +202,7 @@ class HostServer:
         self.refresh_certificate()
         assert self.cert is not None
         self._ssl = tls.server_context(self.cert)
-        self._outbox = asyncio.Queue()
-        self._pump = asyncio.create_task(self._run_pump(), name="heartlink-outbox")
+        self._outbox.open()
         # A long-poll left open by a page that never upgraded would hold cleanup for 60 s.
         self._runner = web.AppRunner(
             self.app, handle_signals=False, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT
@@ -208,7 +213,7 @@ class HostServer:
             await site.start()
         except OSError as exc:
             await self._runner.cleanup()
-            self._pump.cancel()
+            self._outbox.close()
             if exc.errno in (errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", -1)):
                 raise PortInUseError(self.settings.port) from None
             raise
@@ -225,10 +230,10 @@ class HostServer:
         for service in reversed(self.services):
             await service.stop()
         await self._end_all("host_stopped")
+        self.store.close()  # _end_all flushed it: nothing is left to write
         await self._disconnect_everyone()
         await self.sio.shutdown()
-        if self._pump is not None:
-            self._pump.cancel()
+        self._outbox.close()
         for task in list(self._tasks):
             task.cancel()
         runner, self._runner = self._runner, None
@@ -248,24 +253,12 @@ class HostServer:
 
     # -- outgoing messages, in order ------------------------------------------------------
     def _enqueue(self, send: Callable[[], Awaitable[Any]]) -> None:
-        if self._outbox is not None:
-            self._outbox.put_nowait(send)
-
-    async def _run_pump(self) -> None:
-        assert self._outbox is not None
-        while True:
-            send = await self._outbox.get()
-            try:
-                await send()
-            except Exception:
-                log.exception("sending failed")
-            finally:
-                self._outbox.task_done()
+        self._outbox.put(send)
 
     async def flush(self) -> None:
-        """Wait until everything queued so far has been sent."""
-        if self._outbox is not None:
-            await self._outbox.join()
+        """Wait until everything queued so far has been sent, and the session files written."""
+        await self._outbox.join()
+        await asyncio.wrap_future(self.store.flush())
 
     def send(self, event: str, data: dict[str, Any], *, to: str, skip_sid: str | None = None) -> None:
         self._enqueue(lambda: self.sio.emit(event, data, to=to, skip_sid=skip_sid))
@@ -278,11 +271,11 @@ class HostServer:
 
     def _on_core_event(self, event: Event) -> None:
         sid_room = event.session_id
-        snap = event.snapshot or {}
         d = event.data
         if event.kind == ev.JOINED:
-            info = self._session_info(event, d["sid"], d["role"], d["peer"])
-            away = other_role(d["role"]) in snap.get("reconnecting", {})
+            session = self.rooms.get(sid_room)
+            info = self._session_info(sid_room, d["status"], d["sid"], d["role"], d["peer"])
+            away = session is not None and other_role(d["role"]) in session.reconnecting
 
             async def joined() -> None:
                 await self.sio.enter_room(d["sid"], sid_room)
@@ -328,17 +321,18 @@ class HostServer:
             self._enqueue(ended)
 
     def _on_peer_status(self, event: Event) -> None:
-        sid_room, d, snap = event.session_id, event.data, event.snapshot or {}
+        sid_room, d = event.session_id, event.data
         role = d["role"]
         if d["state"] == ev.RECONNECTING:
             self.send("peer_status", {"role": role, "state": ev.RECONNECTING}, to=sid_room, skip_sid=d["sid"])
             return
         new = d["sid"]
-        session = self.rooms.get(sid_room)
-        peer = session.peer_info(other_role(role)) if session else None
-        info = self._session_info(event, new, role, peer)
-        info.update(resumed=True, transcript=snap.get("transcript", []), phase=snap.get("phase"))
-        partner_away = other_role(role) in snap.get("reconnecting", {})
+        session = self.rooms.require(new)[0]  # the slot was just given to `new`
+        peer = session.peer_info(other_role(role))
+        info = self._session_info(sid_room, session.status, new, role, peer)
+        # lines are never changed once added: a shallow copy is the transcript at this moment
+        info.update(resumed=True, transcript=list(session.transcript), phase=session.phase)
+        partner_away = other_role(role) in session.reconnecting
 
         async def reclaimed() -> None:
             await self._until_connected(new)
@@ -360,10 +354,9 @@ class HostServer:
         while not self.sio.manager.is_connected(sid, "/") and sid in self.clients and loop.time() < deadline:
             await asyncio.sleep(0.005)  # Socket.IO gives no event for it
 
-    def _session_info(self, event: Event, sid: str, role: str, peer: Any) -> dict[str, Any]:
-        """`session_info` for the socket `sid` holding `role` in the event's session."""
-        status = (event.snapshot or {}).get("status")
-        info = {"session_id": event.session_id, "role": role, "status": status, "peer": peer}
+    def _session_info(self, session_id: str, status: str, sid: str, role: str, peer: Any) -> dict[str, Any]:
+        """`session_info` for the socket `sid` holding `role` in the session."""
+        info = {"session_id": session_id, "role": role, "status": status, "peer": peer}
         info.update(self.session_info_extra(sid))
         return info
 
@@ -413,6 +406,7 @@ class HostServer:
         session = self.rooms.get(session_id)
         if session is None:
             return ""
+        self.store.flush(session_id)  # it is about to end: its last state goes to disk now
         try:
             return await asyncio.wait_for(self.summarize(session.to_dict()), SUMMARY_TIMEOUT)
         except Exception:

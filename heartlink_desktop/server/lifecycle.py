@@ -7,6 +7,7 @@ import logging
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from heartlink_desktop.core import events as ev
 from heartlink_desktop.core.events import Event
 
 if TYPE_CHECKING:
@@ -15,13 +16,17 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 LATE = 0.005  # seconds past a deadline, so the core agrees it has passed
+# Events after which a session may be due sooner than before.
+_NEARER = {ev.CREATED, ev.JOINED, ev.PEER_STATUS}
 
 
 class Lifecycle:
     """One timer, set for the core's next deadline and moved when an earlier one appears.
 
     A later deadline (e.g. activity pushing an idle timeout back) does not reset the timer:
-    when it fires early, nothing is due and it is set again for the new deadline.
+    when it fires early, nothing is due and it is set again for the new deadline. Only an
+    event that can bring a deadline nearer (a session opened or paired, a slot held) looks,
+    and at its own session only: an event costs the same with 500 sessions as with one.
     """
 
     def __init__(self) -> None:
@@ -53,7 +58,13 @@ class Lifecycle:
         return self._at
 
     def _on_event(self, event: Event) -> None:
-        self._schedule()
+        if event.kind not in _NEARER or self.host is None:
+            return  # lines, speech, phases, endings only move deadlines later (or away)
+        deadline = self.host.rooms.deadline_of(event.session_id)
+        if deadline is not None and (self._at is None or deadline < self._at):
+            # every other deadline is at _at or later (they only move later between these
+            # events), so this one is the nearest now
+            self._set(deadline)
 
     def _cancel(self) -> None:
         if self._handle is not None:
@@ -69,6 +80,11 @@ class Lifecycle:
             return
         if self._at is not None and self._at <= deadline:
             return  # already set to wake up no later than that
+        self._set(deadline)
+
+    def _set(self, deadline: datetime) -> None:
+        if self._loop is None or self.host is None or (self._task is not None and not self._task.done()):
+            return
         self._cancel()
         delay = max(0.0, (deadline - self.host.now()).total_seconds()) + LATE
         self._at = deadline

@@ -13,6 +13,7 @@ import pytest
 import qasync
 from PySide6.QtWidgets import QApplication
 
+from heartlink_desktop.gui.loop import new_loop
 from heartlink_desktop.gui.main import run_window
 from heartlink_desktop.gui.window import MainWindow
 from heartlink_desktop.paths import Paths
@@ -32,7 +33,7 @@ _loop_errors: list[str] = []
 
 
 def _qasync_loop() -> qasync.QEventLoop:
-    loop = qasync.QEventLoop(_app())
+    loop = new_loop(_app())  # the loop the app runs the window on
 
     def record(loop: Any, context: dict[str, Any]) -> None:
         _loop_errors.append(f"{context.get('message')}: {context.get('exception')!r}")

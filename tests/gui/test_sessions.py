@@ -22,8 +22,10 @@ pytestmark = pytest.mark.asyncio
 
 
 def slot(window: MainWindow, session_id: str, role: str) -> tuple[str, str, str]:
+    """What a slot's card shows; empty while the card is not drawn yet (within CARDS_MS)."""
     card = window.slots.card(session_id)
-    assert card is not None, f"no card for {session_id}"
+    if card is None:
+        return ("", "", "")
     s = card.slots[role]
     return s.name.text(), s.profile.text(), s.state.text()
 
@@ -205,7 +207,7 @@ async def test_end_session_ends_the_selected_conversation_for_both_phones(data_d
             assert ended["session_id"] == sid and ended["reason"] == "host_ended"
         await until(lambda: w.model.views[sid].ended)
         assert not store.path(sid).exists()
-        assert not w.end_button.isEnabled()
+        await until(lambda: not w.end_button.isEnabled())
         assert gui.host.rooms.sessions == []
 
 

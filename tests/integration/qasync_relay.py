@@ -15,9 +15,9 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import qasync
 from PySide6.QtWidgets import QApplication
 
+from heartlink_desktop.gui.loop import new_loop
 from tests.support import Clients, running_host
 
 MESSAGES = int(sys.argv[1]) if len(sys.argv) > 1 else 3000
@@ -45,7 +45,7 @@ async def scenario(data_dir: Path) -> int:
 def main() -> int:
     app = QApplication.instance() or QApplication([])
     with tempfile.TemporaryDirectory() as tmp:
-        n = asyncio.run(scenario(Path(tmp)), loop_factory=lambda: qasync.QEventLoop(app))
+        n = asyncio.run(scenario(Path(tmp)), loop_factory=lambda: new_loop(app))
     print(f"relayed {n}", flush=True)
     return 0
 

@@ -76,6 +76,7 @@ async def test_errors_inside_a_session_store_nothing(host: HostServer, clients: 
     assert (await a.error(len(bad) + 2))["error"] == "already_joined"
     await a.emit("transcript_update", {"text": "second"})
     await b.wait_for("transcript_update", 2)
+    await host.flush()  # session files are written off the loop, one per interval at most
     [path] = host.store.files()
     assert [t["text"] for t in json.loads(path.read_text())["transcript"]] == ["first", "second"]
     assert not list(path.parent.glob("*.tmp"))

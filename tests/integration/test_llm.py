@@ -212,6 +212,7 @@ async def test_the_host_speaks_through_the_llm_and_falls_back(
             assert len(set(texts)) == 4
             assert len(llm.requests) == 8
 
+            await host.flush()  # session files are written off the loop, one per interval at most
             [path] = host.store.files()
             session_file = path.read_text()
             await a.emit("leave")

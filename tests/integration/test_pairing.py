@@ -86,6 +86,7 @@ async def test_transcript_speaker_comes_from_the_role_never_the_payload(host: Ho
         line = await peer.wait_for("transcript_update")
         assert line["speaker"] == "B" and line["name"] == "Bob" and line["text"] == "hi there"
         assert line["session_id"] and line["timestamp"].endswith("+00:00")
+    await host.flush()  # session files are written off the loop, one per interval at most
     [path] = host.store.files()
     saved = json.loads(path.read_text())
     assert saved["transcript"][-1]["speaker"] == "B"

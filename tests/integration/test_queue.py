@@ -34,6 +34,7 @@ async def test_five_clients_two_pairs_the_fifth_is_queued_then_paired(data_dir: 
             joined = await sixth.join("Finn")
             assert joined["session_id"] == info["session_id"] and joined["peer"]["id"] == fifth.sid
             assert (await fifth.wait_for("user_joined"))["id"] == sixth.sid
+            await host.flush()  # session files are written off the loop, one per interval at most
             assert len(host.rooms.sessions) == 2 and len(host.store.files()) == 2
             assert a2.received["session_ended"] == [] and b2.received["session_ended"] == []
         finally:

@@ -38,6 +38,7 @@ async def test_reclaim_within_the_grace_keeps_role_session_and_transcript(
     await a.drop()
     assert await b.wait_for("peer_status") == {"role": "A", "state": "reconnecting"}
     path = host.store.path(info_a["session_id"])
+    await host.flush()  # session files are written off the loop
     await until(lambda: "A" in json.loads(path.read_text())["reconnecting"])
 
     a2 = await clients.new("a2", resume=secret)
@@ -50,6 +51,7 @@ async def test_reclaim_within_the_grace_keeps_role_session_and_transcript(
     assert isinstance(info["resume"], str) and info["resume"] != secret
     assert await b.wait_for("peer_status", 2) == {"role": "A", "state": "connected", "id": a2.sid}
     assert b.received["user_left"] == [] and b.received["session_ended"] == []
+    await host.flush()  # session files are written off the loop
     await until(lambda: json.loads(path.read_text())["participants"]["A"] == a2.sid)
     assert json.loads(path.read_text())["reconnecting"] == {}
 

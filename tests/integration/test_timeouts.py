@@ -68,3 +68,29 @@ async def test_a_timeout_frees_the_slot_for_the_first_in_line(data_dir: Path) ->
             assert (await c.wait_for("session_info"))["role"] == "A"
         finally:
             await clients.close()
+
+
+async def test_lines_and_speech_do_not_make_the_timer_look_at_every_session(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Lines and speech only put deadlines off: the timer neither scans all sessions for
+    them (that cost grew with the number of pairs) nor misses a deadline made nearer."""
+    async with running_host(data_dir, max_pairs=5, idle_timeout=1.5, grace_seconds=0) as host:
+        clients = Clients(host)
+        try:
+            pairs = [await clients.pair() for _ in range(3)]
+            scans: list[int] = []
+            real = host.rooms.next_deadline
+            monkeypatch.setattr(host.rooms, "next_deadline", lambda: scans.append(1) or real())
+            a, b = pairs[0]
+            for n in range(30):
+                await a.emit("audio_activity", {"speaking": n % 2 == 0})
+                await a.emit("transcript_update", {"text": f"line {n}"})
+            await b.wait_for("transcript_update", 30)
+            assert scans == []
+            # the quiet pairs still end on time, the talking one a moment later
+            for quiet in (pairs[1][0], pairs[2][0]):
+                assert (await quiet.wait_for("session_ended", timeout=5))["reason"] == "timeout"
+            assert (await a.wait_for("session_ended", timeout=5))["reason"] == "timeout"
+        finally:
+            await clients.close()

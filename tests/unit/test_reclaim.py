@@ -57,7 +57,8 @@ def test_reclaim_inside_the_grace_keeps_session_role_and_transcript() -> None:
     drop = events[-1]
     assert drop.kind == "peer_status"
     assert drop.data == {"role": "A", "state": "reconnecting", "sid": "a", "until": at(40).isoformat()}
-    assert drop.snapshot is not None and drop.snapshot["reconnecting"] == {"A": at(40).isoformat()}
+    held = rooms.snapshot(session.session_id)
+    assert held is not None and held["reconnecting"] == {"A": at(40).isoformat()}
     assert rooms.locate("a") is None and session.participants["A"] == "a"  # held, not freed
     assert rooms.partner("b") == "a"
     with pytest.raises(CoreError):  # the gone socket cannot act

@@ -28,6 +28,7 @@ def test_command_line_beats_saved_values() -> None:
         (["--port", "70000"], "port"),
         (["--port", "abc"], "invalid int"),
         (["--max-pairs", "0"], "max pairs"),
+        (["--max-pairs", "501"], "between 1 and 500"),
         (["--spiciness", "5"], "spiciness"),
         (["--silence-seconds", "0"], "silence seconds"),
         (["--host", "example.com"], "IP address"),
@@ -38,6 +39,10 @@ def test_command_line_beats_saved_values() -> None:
 def test_bad_options_are_one_clear_error(argv: list[str], words: str) -> None:
     with pytest.raises(SettingsError, match=words):
         parse_args(argv)
+
+
+def test_up_to_500_pairs_at_once() -> None:
+    assert parse_args(["--max-pairs", "500"]).max_pairs == 500
 
 
 def test_saved_garbage_falls_back_to_defaults() -> None:

@@ -98,3 +98,16 @@ def test_expire_at_a_later_time_catches_up_with_everything_due() -> None:
     assert sorted(s.participants["A"] or "" for s in ended) == ["a1", "a3"]
     assert [s.participants["A"] for s in rooms.sessions] == ["a2"]
     assert rooms.next_deadline() == at(1100)
+
+
+def test_the_deadline_of_one_session() -> None:
+    rooms, _ = rooms_and_events(max_pairs=2, grace_seconds=30)
+    first = rooms.join("a", p("A"), T0).session
+    rooms.join("b", p("B"), at(10))
+    second = rooms.join("c", p("C"), at(20)).session
+    assert rooms.deadline_of(first.session_id) == at(610)  # idle, from the pairing
+    assert rooms.deadline_of(second.session_id) == at(920)  # still waiting for a partner
+    rooms.drop("a", at(30))
+    assert rooms.deadline_of(first.session_id) == at(60)  # the held slot's grace comes first
+    assert rooms.next_deadline() == at(60)
+    assert rooms.deadline_of("session_19990101_000000") is None
