@@ -74,15 +74,20 @@ class RoundsPanel(QGroupBox):
         form = QFormLayout()
         form.addRow("Rounds", self.rounds)
         form.addRow("Round length", self.minutes)
+        # what runs an evening shows only while one is on: the QR code above keeps its room
+        self.running_part = QWidget()
+        rv = QVBoxLayout(self.running_part)
+        rv.setContentsMargins(0, 0, 0, 0)
         buttons = QHBoxLayout()
         for b in (self.start_button, self.next_button, self.end_button):
             buttons.addWidget(b)
+        rv.addLayout(buttons)
+        rv.addWidget(self.state)
+        rv.addWidget(self.counts)
         layout = QVBoxLayout(self)
         layout.addWidget(self.enabled)
         layout.addLayout(form)
-        layout.addLayout(buttons)
-        layout.addWidget(self.state)
-        layout.addWidget(self.counts)
+        layout.addWidget(self.running_part)
         self._status: dict[str, Any] = {"enabled": False}
         self._until: float | None = None  # monotonic time the countdown reaches zero
         self._tick = QTimer(self)
@@ -114,6 +119,7 @@ class RoundsPanel(QGroupBox):
             self.rounds.setValue(int(status.get("rounds", self.rounds.value())))
             self.minutes.setValue(float(status.get("round_minutes", self.minutes.value())))
         state = status.get("state")
+        self.running_part.setVisible(on)
         self.rounds.setEnabled(not on)
         self.minutes.setEnabled(not on)
         self.enabled.setEnabled(not on or state in ("lobby", "ended"))
