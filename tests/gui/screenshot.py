@@ -9,6 +9,7 @@ import asyncio
 import os
 import sys
 import tempfile
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -69,13 +70,18 @@ async def shoot(data_dir: Path, out: Path) -> None:
         await task
 
 
-def main() -> int:
+def take(shooter: Callable[[Path, Path], Awaitable[None]], out: Path) -> int:
+    """Run one `shoot(data_dir, out)` on a qasync loop, with a throwaway data folder."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setQuitOnLastWindowClosed(False)
     with tempfile.TemporaryDirectory() as tmp:
-        asyncio.run(shoot(Path(tmp), OUT), loop_factory=lambda: qasync.QEventLoop(app))
+        asyncio.run(shooter(Path(tmp), out), loop_factory=lambda: qasync.QEventLoop(app))
     return 0
+
+
+def main() -> int:
+    return take(shoot, OUT)
 
 
 if __name__ == "__main__":

@@ -8,18 +8,15 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-import qasync
-from PySide6.QtWidgets import QApplication
 
 from heartlink_desktop.gui.main import run_window
 from heartlink_desktop.gui.window import MainWindow
 from heartlink_desktop.paths import Paths
 from heartlink_desktop.settings import Settings
+from tests.gui.screenshot import take
 from tests.support import Clients, until
 
 OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "window-rounds.png"
@@ -60,12 +57,7 @@ async def shoot(data_dir: Path, out: Path) -> None:
 
 
 def main() -> int:
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    assert isinstance(app, QApplication)
-    app.setQuitOnLastWindowClosed(False)
-    with tempfile.TemporaryDirectory() as tmp:
-        asyncio.run(shoot(Path(tmp), OUT), loop_factory=lambda: qasync.QEventLoop(app))
-    return 0
+    return take(shoot, OUT)
 
 
 if __name__ == "__main__":
