@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-LIST = "BUILD_DEBS in scripts/_env.sh"
+LIST = "QT_XCB_DEBS in scripts/_env.sh"
 _NOT_FOUND = re.compile(r"^\s*(\S+)\s+=>\s+not found\s*$")
 _SONAME = re.compile(r"^(?P<name>.+?)\.so\.(?P<major>\d+)")
 
@@ -69,6 +69,8 @@ def report(missing: list[str]) -> str:
 
 
 def main(argv: list[str]) -> int:
+    if not argv and not sys.platform.startswith("linux"):
+        return 0  # Qt's xcb plugin is Linux's (X11); other systems have their own
     plugin = Path(argv[0]) if argv else xcb_plugin()
     if not plugin.is_file():
         print(f"qtlibs: no Qt xcb plugin at {plugin}", file=sys.stderr)

@@ -46,13 +46,16 @@ ensure_npm() {
 
 # The Debian packages, in one place. Each is checked on its own and installed when missing:
 # a machine that has one of a group may lack the others.
+#   QT_XCB_DEBS: the libraries Qt's xcb platform plugin (the window on X11) links to that a
+#     new machine lacks; scripts/run installs them before it opens the window.
+#     packaging/qtlibs.py checks that this list is still complete.
 #   BUILD_DEBS: what packaging/build.sh needs to make the .deb: binutils (readelf, objdump,
-#     strip) and the libraries Qt's xcb platform plugin links to that a new machine lacks
-#     (the .deb maps each library the bundle needs to the package that provides it, so each
-#     must be installed). packaging/qtlibs.py checks that this list is still complete.
+#     strip) and the xcb libraries (the .deb maps each library the bundle needs to the
+#     package that provides it, so each must be installed).
 #   TEST_DEBS: the build's, plus Chromium for the page tests, Xvfb for a real window, a font
 #     for screenshots, espeak-ng and sox to make test speech.
-BUILD_DEBS=(binutils libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1)
+QT_XCB_DEBS=(libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1)
+BUILD_DEBS=(binutils "${QT_XCB_DEBS[@]}")
 TEST_DEBS=("${BUILD_DEBS[@]}" chromium xvfb xauth fonts-dejavu-core espeak-ng sox)
 
 deb_installed() {
@@ -60,6 +63,10 @@ deb_installed() {
 }
 
 ensure_debs() {
+    if ! command -v dpkg-query >/dev/null; then
+        echo "Not a Debian-based system: make sure these (or their equivalents) are installed: $*" >&2
+        return 0
+    fi
     local missing=() pkg
     for pkg in "$@"; do
         deb_installed "$pkg" || missing+=("$pkg")

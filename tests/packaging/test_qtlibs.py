@@ -49,7 +49,7 @@ def test_the_report_names_each_package_and_where_the_list_lives() -> None:
     text = qtlibs.report(["libxcb-icccm.so.4", "libxcb-keysyms.so.1"])
     assert "libxcb-icccm.so.4: Debian package libxcb-icccm4" in text
     assert "libxcb-keysyms.so.1: Debian package libxcb-keysyms1" in text
-    assert "BUILD_DEBS in scripts/_env.sh" in text
+    assert "QT_XCB_DEBS in scripts/_env.sh" in text
 
 
 def test_every_library_of_the_venvs_qt_xcb_plugin_is_installed() -> None:
