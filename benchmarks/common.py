@@ -11,6 +11,7 @@ import asyncio
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -202,3 +203,19 @@ def run_on(window: bool, main: Callable[[], Awaitable[Any]]) -> Any:
 
 def tmpdir() -> tempfile.TemporaryDirectory[str]:
     return tempfile.TemporaryDirectory(prefix="heartlink-bench-")
+
+
+def emit(mode: dict[str, Any]) -> None:
+    """What a `--one` run prints for `in_process` to read: one RESULT line of JSON."""
+    print("RESULT " + json.dumps(mode), flush=True)
+
+
+def in_process(argv: list[str], timeout: float) -> dict[str, Any] | None:
+    """Run one mode of a benchmark in a fresh interpreter; its RESULT, or None (said why)."""
+    out = subprocess.run([sys.executable, *argv], capture_output=True, text=True, timeout=timeout)
+    line = next((x for x in out.stdout.splitlines() if x.startswith("RESULT ")), None)
+    if line is None:
+        print(f"{' '.join(argv)} failed:\n{out.stderr[-3000:]}")
+        return None
+    found: dict[str, Any] = json.loads(line[len("RESULT "):])
+    return found

@@ -12,13 +12,11 @@ Prints figures; asserts nothing.
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import heartlink, load, run_load, run_on, tmpdir
+from benchmarks.common import emit, heartlink, in_process, load, run_load, run_on, tmpdir
 
 AT = (0, 1000, 2000, 5000)
 
@@ -41,19 +39,17 @@ def main() -> int:
     args = ap.parse_args()
     if args.one:
         result = run_on(args.one == "window", lambda: one(args.one == "window", args.lines))
-        print("RESULT " + json.dumps(result), flush=True)
+        emit(result)
         return 0
     print(f"long session: {args.lines} lines in batches of 100, each line after two speaking toggles")
     print(f"before: {load()}")
     rows = {}
     for which in ("headless", "window"):
-        argv = [sys.executable, "-m", "benchmarks.long", "--one", which, "--lines", str(args.lines)]
-        out = subprocess.run(argv, capture_output=True, text=True, timeout=1800)
-        line = next((x for x in out.stdout.splitlines() if x.startswith("RESULT ")), None)
-        if line is None:
-            print(f"{which} failed:\n{out.stderr[-3000:]}")
+        argv = ["-m", "benchmarks.long", "--one", which, "--lines", str(args.lines)]
+        found = in_process(argv, 1800)
+        if found is None:
             return 1
-        rows[which] = json.loads(line[7:])
+        rows[which] = found
     print(f"after: {load()}")
     print()
     print("| mode | " + " | ".join(f"ms/line at {n:,}" for n in AT) + " | at 5,000 / at 0 | file writes |")

@@ -14,13 +14,22 @@ Prints figures; asserts nothing. Each server runs in its own process, one after 
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import QUIET, LoopCounter, heartlink, load, reference, run_load, run_on, tmpdir
+from benchmarks.common import (
+    QUIET,
+    LoopCounter,
+    emit,
+    heartlink,
+    in_process,
+    load,
+    reference,
+    run_load,
+    run_on,
+    tmpdir,
+)
 
 
 async def one(which: str, cfg: dict[str, Any]) -> dict[str, Any]:
@@ -45,20 +54,18 @@ def main() -> int:
     cfg = {"pairs": args.pairs, "flood": args.flood, "paced_seconds": args.paced}
     if args.one:
         result = run_on(args.one == "window", lambda: one(args.one, cfg))
-        print("RESULT " + json.dumps(result), flush=True)
+        emit(result)
         return 0
     print(f"relay: {args.pairs} pairs, flood {args.flood} per peer, paced 10/s per pair for {args.paced:g} s")
     print(f"before: {load()}")
     rows = {}
     for which in ("headless", "window", "node"):
-        argv = [sys.executable, "-m", "benchmarks.relay", "--one", which, "--pairs", str(args.pairs),
+        argv = ["-m", "benchmarks.relay", "--one", which, "--pairs", str(args.pairs),
                 "--flood", str(args.flood), "--paced", str(args.paced)]
-        out = subprocess.run(argv, capture_output=True, text=True, timeout=600)
-        line = next((x for x in out.stdout.splitlines() if x.startswith("RESULT ")), None)
-        if line is None:
-            print(f"{which} failed:\n{out.stderr[-3000:]}")
+        found = in_process(argv, 600)
+        if found is None:
             return 1
-        rows[which] = json.loads(line[7:])
+        rows[which] = found
     print(f"after: {load()}")
     names = {"headless": "HeartLink headless", "window": "HeartLink window (qasync)",
              "node": "Node socket.io 4 (reference)"}
