@@ -1,0 +1,87 @@
+"""The words every part of HeartLink shares, defined once: roles, the facilitator, phases,
+spiciness, end reasons, and the timeouts that depend on each other.
+
+The page has one twin of this module, `resources/web/vocab.js`; `tests/unit/test_vocab.py`
+checks that the two agree (`for_page()` is what the page must hold)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# -- who ------------------------------------------------------------------------------------
+ROLE_A, ROLE_B = "A", "B"
+ROLES = (ROLE_A, ROLE_B)
+
+# The facilitator is one actor: its id in the session file (the seed's `agent_id`), the name
+# people see, and the speaker code of its transcript lines.
+FACILITATOR_ID = "janitor_01"
+FACILITATOR_NAME = "HeartLink"
+FACILITATOR_SPEAKER = "AI"
+
+# -- a session's status ----------------------------------------------------------------------
+WAITING, ACTIVE, ENDED = "waiting", "active", "ended"
+
+# -- phases, in the order a conversation goes through them -----------------------------------
+PHASE_LABELS = {
+    "waiting": "Waiting",
+    "icebreaker": "Icebreaker",
+    "deep_dive": "Deep dive",
+    "decision": "Decision",
+}
+PHASES = tuple(PHASE_LABELS)
+FIRST_TALKING_PHASE = "icebreaker"
+
+
+def phase_label(phase: str) -> str:
+    return PHASE_LABELS.get(phase, phase.replace("_", " ").capitalize())
+
+
+# -- spiciness ----------------------------------------------------------------------------------
+SPICE_NAMES = {1: "Spark", 2: "Warm", 3: "Hot", 4: "Inferno"}
+SPICE_MIN, SPICE_MAX = min(SPICE_NAMES), max(SPICE_NAMES)
+DEFAULT_SPICE = 2
+
+# -- why a conversation ended ------------------------------------------------------------------
+HOST_ENDED = "host_ended"
+HOST_STOPPED = "host_stopped"
+RESET = "reset"
+PEER_LEFT = "peer_left"
+PEER_DISCONNECTED = "peer_disconnected"
+TIMEOUT = "timeout"
+ROUND_OVER = "round_over"
+# In the host's words (the window, the session's history); the page words its own.
+END_REASONS = {
+    HOST_ENDED: "ended by the host",
+    HOST_STOPPED: "the host closed HeartLink",
+    RESET: "reset by the host",
+    PEER_LEFT: "someone left",
+    PEER_DISCONNECTED: "someone's connection dropped",
+    TIMEOUT: "nobody joined or spoke for too long",
+    ROUND_OVER: "the round's time was up",
+}
+
+
+def end_reason_text(reason: str) -> str:
+    return END_REASONS.get(reason, reason.replace("_", " "))
+
+
+# -- timeouts that hang together (seconds) -------------------------------------------------------
+# An end waits for the summary; the summary may ask the LLM; the page waits for the summary.
+# Each waits a margin longer than what it waits for, so a slow LLM gives the offline summary,
+# not a page that gave up first.
+LLM_SUMMARY_BUDGET = 15.0  # the LLM's time to write a summary
+SUMMARY_MARGIN = 5.0
+SUMMARY_TIMEOUT = LLM_SUMMARY_BUDGET + SUMMARY_MARGIN  # the host's wait for any summary (20 s)
+PAGE_SUMMARY_WAIT = SUMMARY_TIMEOUT + SUMMARY_MARGIN  # the page's wait for it (25 s)
+
+
+def for_page() -> dict[str, Any]:
+    """What `resources/web/vocab.js` exports, as JSON would carry it."""
+    return {
+        "ROLES": list(ROLES),
+        "FACILITATOR": {"id": FACILITATOR_ID, "name": FACILITATOR_NAME, "speaker": FACILITATOR_SPEAKER},
+        "PHASE_LABELS": dict(PHASE_LABELS),
+        "SPICE_NAMES": {str(k): v for k, v in SPICE_NAMES.items()},
+        "END_REASONS": [HOST_ENDED, HOST_STOPPED, RESET, PEER_LEFT, PEER_DISCONNECTED, TIMEOUT, ROUND_OVER],
+        "PAGE_SUMMARY_WAIT_MS": int(PAGE_SUMMARY_WAIT * 1000),
+    }

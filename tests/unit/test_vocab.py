@@ -1,0 +1,35 @@
+"""The page's vocabulary module says what the core's says."""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+from heartlink_desktop.core import vocab
+
+WEB = Path(__file__).resolve().parents[2] / "resources" / "web"
+
+
+def test_the_page_module_matches_the_core() -> None:
+    node = shutil.which("node")
+    assert node is not None, "node is needed (scripts/test installs it with npm)"
+    script = (
+        f"import({json.dumps((WEB / 'vocab.js').as_uri())}).then((m) => console.log(JSON.stringify({{"
+        "ROLES: m.ROLES, FACILITATOR: m.FACILITATOR, PHASE_LABELS: m.PHASE_LABELS,"
+        "SPICE_NAMES: m.SPICE_NAMES, END_REASONS: m.END_REASONS,"
+        "PAGE_SUMMARY_WAIT_MS: m.PAGE_SUMMARY_WAIT_MS})))"
+    )
+    out = subprocess.run([node, "--input-type=module", "-e", script], capture_output=True, text=True,
+                         check=True, timeout=30)
+    assert json.loads(out.stdout) == vocab.for_page()
+
+
+def test_dependent_timeouts_are_ordered() -> None:
+    assert vocab.LLM_SUMMARY_BUDGET < vocab.SUMMARY_TIMEOUT < vocab.PAGE_SUMMARY_WAIT
+    assert vocab.SUMMARY_TIMEOUT == 20 and vocab.PAGE_SUMMARY_WAIT == 25
+
+
+def test_phases_are_in_order_with_labels() -> None:
+    assert vocab.PHASES == ("waiting", "icebreaker", "deep_dive", "decision")
+    assert vocab.phase_label("deep_dive") == "Deep dive"
+    assert vocab.end_reason_text("round_over") == "the round's time was up"
