@@ -69,3 +69,10 @@ def pick_address(addresses: list[LanAddress], wanted: str | None) -> str:
 
 def join_url(ip: str, port: int, token: str) -> str:
     return f"https://{ip}:{port}/?t={token}"
+
+
+def free_port(host: str = "0.0.0.0") -> int:
+    """A port nobody listens on right now (the OS picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])

@@ -42,9 +42,12 @@ Summarizer = Callable[[dict[str, Any]], Awaitable[str]]
 
 
 class PortInUseError(Exception):
-    def __init__(self, port: int) -> None:
+    """The port is taken; `suggestion` is one that was free a moment ago."""
+
+    def __init__(self, port: int, suggestion: int) -> None:
         super().__init__(f"port {port} is already in use; choose another with --port")
         self.port = port
+        self.suggestion = suggestion
 
 
 @dataclass(frozen=True)
@@ -215,7 +218,7 @@ class HostServer:
             await self._runner.cleanup()
             self._outbox.close()
             if exc.errno in (errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", -1)):
-                raise PortInUseError(self.settings.port) from None
+                raise PortInUseError(self.settings.port, net.free_port(self.settings.host)) from None
             raise
         self.port = self._runner.addresses[0][1]
         for service in self.services:
