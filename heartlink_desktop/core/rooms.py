@@ -12,6 +12,7 @@ newcomers when every slot is taken, and say when a session is due to end by itse
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,6 +34,8 @@ from heartlink_desktop.core.session import (
     other_role,
 )
 from heartlink_desktop.core.waitlist import Waiting, Waitlist
+
+log = logging.getLogger(__name__)
 
 PHASES = ("waiting", "icebreaker", "deep_dive", "decision")
 LINE_MAX = 2000
@@ -89,6 +92,15 @@ def full_message(max_pairs: int) -> str:
     )
 
 
+def observer_name(listener: Callable[..., Any]) -> str:
+    """`Class.method` for a bound method, the class for a callable object, else its name."""
+    owner = getattr(listener, "__self__", None)
+    if owner is not None:
+        return f"{type(owner).__name__}.{getattr(listener, '__name__', '?')}"
+    name = getattr(listener, "__qualname__", None)
+    return name if isinstance(name, str) else type(listener).__name__
+
+
 class Rooms:
     def __init__(
         self,
@@ -116,6 +128,7 @@ class Rooms:
         self._line = Waitlist()
         self._used_ids: set[str] = set()
         self._listeners: list[Listener] = []
+        self._failing: set[str] = set()  # observers whose failure was logged in full
 
     # -- observers ------------------------------------------------------------------------
     def subscribe(self, listener: Listener) -> Callable[[], None]:
@@ -126,8 +139,19 @@ class Rooms:
         self._emit(Event(kind, session.session_id, data))
 
     def _emit(self, event: Event) -> None:
+        """Every observer hears every event, in order, even when one before it raises: a full
+        disk in the store must not keep a line from the partner, the window or the facilitator.
+        An observer's first failure is logged with its name and traceback, later ones briefly."""
         for listener in list(self._listeners):
-            listener(event)
+            try:
+                listener(event)
+            except Exception:
+                name = observer_name(listener)
+                if name in self._failing:
+                    log.debug("observer %s failed again on a %s event", name, event.kind)
+                else:
+                    self._failing.add(name)
+                    log.exception("observer %s failed on a %s event (it keeps getting events)", name, event.kind)
 
     # -- queries --------------------------------------------------------------------------
     @property
