@@ -9,10 +9,13 @@ import signal
 import sys
 import threading
 
+from heartlink_desktop.agent import install as install_agent
 from heartlink_desktop.paths import Paths
 from heartlink_desktop.server.evening import EveningService
 from heartlink_desktop.server.host import HostServer, PortInUseError
+from heartlink_desktop.server.lifecycle import install as install_lifecycle
 from heartlink_desktop.settings import Settings, SettingsError, parse_args
+from heartlink_desktop.speech import install as install_speech
 
 log = logging.getLogger("heartlink_desktop")
 
@@ -24,26 +27,13 @@ def load_settings(argv: list[str] | None) -> tuple[Settings, Paths]:
 
 
 def build_host(settings: Settings, paths: Paths) -> HostServer:
-    """The server with every service the settings ask for."""
+    """The composition root of the server: the host with every part installed, always the
+    facilitator, the session timers and speech to text (its engine may be off), and the
+    evening when the settings ask for rounds. A part that fails to import fails here."""
     host = HostServer(settings, paths)
-    try:
-        from heartlink_desktop.agent import install as install_agent
-    except ImportError:
-        pass
-    else:
-        install_agent(host)
-    try:
-        from heartlink_desktop.server.lifecycle import install as install_lifecycle
-    except ImportError:
-        pass
-    else:
-        install_lifecycle(host)
-    try:
-        from heartlink_desktop.speech import install as install_speech
-    except ImportError:
-        pass
-    else:
-        install_speech(host)
+    install_agent(host)
+    install_lifecycle(host)
+    install_speech(host)
     if settings.rounds is not None:
         host.evening = EveningService(host, settings.rounds, settings.round_minutes, settings.break_seconds)
         host.services.append(host.evening)
@@ -88,9 +78,8 @@ async def run_headless(settings: Settings, paths: Paths) -> int:
     assert host.cert is not None
     print(f"Certificate SHA-256 {host.cert.short_fingerprint}; CA for phones at "
           f"https://{host.address}:{host.port}/ca.crt", flush=True)
-    speech = getattr(host, "speech", None)
-    if speech is not None:
-        print(f"Speech to text: {speech.describe()}", flush=True)
+    if host.speech is not None:
+        print(f"Speech to text: {host.speech.describe()}", flush=True)
     if host.evening is not None:
         print(f"An evening of {settings.rounds} rounds of {settings.round_minutes:g} minutes. "
               "Commands, one a line: start, next, end, status.", flush=True)

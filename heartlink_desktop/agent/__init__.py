@@ -14,6 +14,5 @@ def install(host: Any) -> Facilitator:
     """Wire the facilitator into a host: events, service, summaries, `host.facilitator`."""
     engine = Facilitator(host, load_decks())
     host.services.append(engine)
-    host.summarize = engine.summarize
     host.facilitator = engine
     return engine

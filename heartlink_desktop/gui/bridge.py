@@ -266,7 +266,7 @@ class Bridge(QObject):
     def set_stt(self, engine: str) -> None:
         """The speech-to-text engine chosen in the window; kept for the next start."""
         try:
-            self.host.speech.set_engine(engine)  # type: ignore[attr-defined]
+            self.host.speech.set_engine(engine)  # type: ignore[union-attr]
         except Exception as exc:
             self.problem.emit(plain_error("Changing the speech-to-text engine", exc))
             return

@@ -105,5 +105,5 @@ class Again:
                 listener()
             except Exception:
                 log.exception("an 'again' listener failed")
-        self.host._announce("again", **self.counts())
+        self.host.announce("again", **self.counts())
 

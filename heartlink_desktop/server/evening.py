@@ -316,7 +316,7 @@ class EveningService:
             self.host.send("evening_status", self._status_for(person), to=sid)
 
     def _announce(self) -> None:
-        self.host._announce("evening", **self.status())
+        self.host.announce("evening", **self.status())
 
     # -- the file --------------------------------------------------------------------------
     def _save(self) -> None:
@@ -371,7 +371,7 @@ async def switch(host: HostServer, rounds: int | None, round_minutes: float, bre
         current.detach()
         host.services.remove(current)
         host.evening = None
-        host._announce("evening", enabled=False)
+        host.announce("evening", enabled=False)
         return
     if current is not None:
         if current.evening.state != LOBBY or current.evening.people:

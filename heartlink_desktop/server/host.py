@@ -21,10 +21,12 @@ from heartlink_desktop.core.events import Event
 from heartlink_desktop.core.profile import Profile
 from heartlink_desktop.core.rooms import Rooms
 from heartlink_desktop.core.session import AGENT_ID, other_role
+from heartlink_desktop.core.vocab import SUMMARY_TIMEOUT
 from heartlink_desktop.paths import Paths, resource, socketio_client_dir
 from heartlink_desktop.server.again import Again
 from heartlink_desktop.server.outbox import InlineManager, Outbox, plain_websockets
 from heartlink_desktop.server.protocol import HeartLinkNamespace
+from heartlink_desktop.server.services import FacilitatorPart, NoFacilitator, Service, SpeechPart
 from heartlink_desktop.server.store import SessionStore
 from heartlink_desktop.settings import Settings
 
@@ -35,11 +37,7 @@ log = logging.getLogger(__name__)
 
 ENGINE_MAX_BYTES = 1_000_000  # a whole polling payload; one event is capped lower, in wire.py
 PING_INTERVAL, PING_TIMEOUT = 10, 15  # seconds: a phone that vanished is noticed in ~25 s
-SUMMARY_TIMEOUT = 20.0
 SHUTDOWN_TIMEOUT = 2.0  # seconds aiohttp waits for open requests when the server stops
-
-Summarizer = Callable[[dict[str, Any]], Awaitable[str]]
-
 
 class PortInUseError(Exception):
     """The port is taken; `suggestion` is one that was free a moment ago."""
@@ -56,10 +54,6 @@ class ServerEvent:
 
     kind: str
     data: dict[str, Any] = field(default_factory=dict)
-
-
-async def _no_summary(snapshot: dict[str, Any]) -> str:
-    return ""
 
 
 def same_origin(origin: str | None, environ: dict[str, Any]) -> bool:
@@ -107,7 +101,6 @@ class HostServer:
         self.store = SessionStore(self.paths.sessions)
         self.token = secrets.token_urlsafe(24)  # 192 bits
         self.clients: set[str] = set()
-        self.summarize: Summarizer = _no_summary
         self.port: int | None = None
         self.addresses: list[net.LanAddress] = []
         self.address = "127.0.0.1"
@@ -117,8 +110,11 @@ class HostServer:
         self._outbox = Outbox()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._runner: web.AppRunner | None = None
-        self.facilitator: Any = None  # set by heartlink_desktop.agent.install
-        self.services: list[Any] = []  # objects with async start(host) / async stop()
+        # Installed by the composition root (app.build_host): the facilitator always, speech
+        # always (its engine may be off), the evening for an evening of rounds.
+        self.facilitator: FacilitatorPart = NoFacilitator()
+        self.speech: SpeechPart | None = None
+        self.services: list[Service] = []  # started in order with the server, stopped in reverse
 
         # async_handlers off: each client event is handled where it is read, not in a task of
         # its own (the handlers do not wait; what goes out, the outbox sends).
@@ -153,7 +149,7 @@ class HostServer:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
-    def _announce(self, kind: str, **data: Any) -> None:
+    def announce(self, kind: str, **data: Any) -> None:
         event = ServerEvent(kind, data)
         for listener in list(self._listeners):
             listener(event)
@@ -191,14 +187,14 @@ class HostServer:
         self.cert = tls.ensure_certificates(self.paths.certs, ips, self.now(), force=force)
         if self._ssl is not None:
             self._ssl.load_cert_chain(str(self.cert.cert_file), str(self.cert.key_file))
-        self._announce("certificate", status=self.cert)
+        self.announce("certificate", status=self.cert)
         return self.cert
 
     def choose_address(self, ip: str) -> None:
         """Advertise another LAN address (re-issuing the certificate if it lacks it)."""
         self.settings = self.settings.replace(address=ip)
         self.refresh_certificate()
-        self._announce("token", token=self.token, url=self.join_url)
+        self.announce("token", token=self.token, url=self.join_url)
 
     async def start(self) -> None:
         self.store.clear_stale()
@@ -223,7 +219,7 @@ class HostServer:
         self.port = self._runner.addresses[0][1]
         for service in self.services:
             await service.start(self)
-        self._announce("listening", port=self.port, url=self.join_url)
+        self.announce("listening", port=self.port, url=self.join_url)
         log.info("listening on %s:%s", self.settings.host, self.port)
 
     async def stop(self) -> None:
@@ -241,7 +237,7 @@ class HostServer:
             task.cancel()
         runner, self._runner = self._runner, None
         await runner.cleanup()
-        self._announce("stopped")
+        self.announce("stopped")
 
     async def _disconnect_everyone(self, timeout: float = 3.0) -> None:
         for sid in list(self.clients):
@@ -375,11 +371,11 @@ class HostServer:
         if resume is not None and resume != "":
             self.rooms.reclaim(resume, sid, self.now())
         self.clients.add(sid)
-        self._announce("clients", count=len(self.clients))
+        self.announce("clients", count=len(self.clients))
 
     async def client_disconnected(self, sid: str) -> None:
         self.clients.discard(sid)
-        self._announce("clients", count=len(self.clients))
+        self.announce("clients", count=len(self.clients))
         if self.rooms.leave_line(sid, reason="gone"):
             return
         if self.rooms.drop(sid, self.now()):
@@ -411,7 +407,7 @@ class HostServer:
             return ""
         self.store.flush(session_id)  # it is about to end: its last state goes to disk now
         try:
-            return await asyncio.wait_for(self.summarize(session.to_dict()), SUMMARY_TIMEOUT)
+            return await asyncio.wait_for(self.facilitator.summarize(session.to_dict()), SUMMARY_TIMEOUT)
         except Exception:
             log.exception("summary failed")
             return ""
@@ -450,7 +446,7 @@ class HostServer:
         self.token = secrets.token_urlsafe(24)
         await self._disconnect_everyone()
         self.store.clear_stale()
-        self._announce("token", token=self.token, url=self.join_url)
+        self.announce("token", token=self.token, url=self.join_url)
         return self.token
 
     def set_spiciness(self, level: int) -> None:

@@ -15,6 +15,7 @@ from heartlink_desktop.server import wire
 
 if TYPE_CHECKING:
     from heartlink_desktop.server.host import HostServer
+    from heartlink_desktop.server.services import SpeechPart
 
 log = logging.getLogger(__name__)
 
@@ -115,8 +116,8 @@ class HeartLinkNamespace(socketio.AsyncNamespace):
     def on_audio_activity(self, sid: str, payload: Any) -> None:
         self.host.rooms.set_speaking(sid, wire.speaking(payload), self.host.now())
 
-    def _speech(self) -> Any:
-        speech = getattr(self.host, "speech", None)
+    def _speech(self) -> SpeechPart:
+        speech = self.host.speech
         if speech is None:
             raise CoreError("speech_off", "This host does not transcribe speech; use the typed box.")
         return speech

@@ -412,4 +412,4 @@ class Speech:
         status = self.status()
         if force or status != self._last_status:
             self._last_status = status
-            self.host._announce("speech", status=status)
+            self.host.announce("speech", status=status)
