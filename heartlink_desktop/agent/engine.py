@@ -23,11 +23,11 @@ from heartlink_desktop.core.facilitator import (
     choose_line,
 )
 from heartlink_desktop.core.summary import facts, offline_summary
+from heartlink_desktop.core.vocab import ACTIVE, FACILITATOR_SPEAKER, LLM_SUMMARY_BUDGET, ROLES
 from heartlink_desktop.core.words import words
 
 log = logging.getLogger(__name__)
 
-SUMMARY_BUDGET = 15.0  # seconds for an LLM summary; the host waits 20 s at most
 TICK_SLACK = 0.01  # seconds added to each timer so it never fires just before its moment
 
 
@@ -131,13 +131,13 @@ class Facilitator:
                 return
             state = self._states[session_id] = Conversation(now, phase=session.phase)
         if session is not None:  # a slot held for someone reconnecting is not a conversation
-            state.set_active(session.status == "active" and not session.reconnecting, now)
+            state.set_active(session.status == ACTIVE and not session.reconnecting, now)
         d = event.data
         if event.kind == ev.TRANSCRIPT:
             entry = d.get("entry", {})
-            if entry.get("speaker") == "AI":
+            if entry.get("speaker") == FACILITATOR_SPEAKER:
                 state.on_ai(now)
-            elif entry.get("speaker") in ("A", "B"):
+            elif entry.get("speaker") in ROLES:
                 state.on_line(entry["speaker"], str(entry.get("text", "")), now)
         elif event.kind == ev.AUDIO:
             state.on_audio(str(d.get("role")), bool(d.get("speaking")), now)
@@ -231,7 +231,7 @@ class Facilitator:
             try:
                 raw = await writer.complete(interjection_messages(snapshot, ctx, decision.reason))
                 text = clean_reply(raw, names)
-                said = {" ".join(words(e["text"])) for e in snapshot["transcript"] if e["speaker"] == "AI"}
+                said = {" ".join(words(e["text"])) for e in snapshot["transcript"] if e["speaker"] == FACILITATOR_SPEAKER}
                 if text and " ".join(words(text)) not in said:
                     return text, "llm", None
                 log.info("the LLM repeated itself or said nothing; a deck line instead")
@@ -258,7 +258,7 @@ class Facilitator:
         if writer is None or not (f.lines["A"] or f.lines["B"]):
             return offline
         try:
-            async with asyncio.timeout(SUMMARY_BUDGET):
+            async with asyncio.timeout(LLM_SUMMARY_BUDGET):
                 raw = await writer.complete(summary_messages(snapshot, f), max_tokens=400)
             text = clean_reply(raw, tuple(f.names.values()), limit=SUMMARY_LIMIT)
             if text:

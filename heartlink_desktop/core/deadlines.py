@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from heartlink_desktop.core.session import ACTIVE, WAITING, Session
-
-PEER_DISCONNECTED, TIMEOUT = "peer_disconnected", "timeout"
+from heartlink_desktop.core.vocab import PEER_DISCONNECTED, TIMEOUT
 
 
 @dataclass(frozen=True)

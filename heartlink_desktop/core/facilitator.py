@@ -9,10 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from heartlink_desktop.core.rooms import PHASES
+from heartlink_desktop.core.vocab import PHASES, ROLES
 from heartlink_desktop.core.words import shared_interests, topic_words, words
 
-SPICE_NAMES = {1: "Spark", 2: "Warm", 3: "Hot", 4: "Inferno"}
 SPICE_MOODS = {
     1: "light and casual",
     2: "friendly and engaging",
@@ -89,7 +88,7 @@ class Decision:
 class Conversation:
     """What the facilitator knows about one session's rhythm; every method takes `now`."""
 
-    def __init__(self, now: datetime, *, phase: str = "waiting", active: bool = False) -> None:
+    def __init__(self, now: datetime, *, phase: str = PHASES[0], active: bool = False) -> None:
         self.active = active
         self.closing = False  # the session is being summarised: it is about to end
         self.phase = phase
@@ -321,7 +320,7 @@ def _tags(profile: dict[str, Any]) -> list[str]:
 
 def recent_lines(snapshot: dict[str, Any], count: int = RECENT_LINES) -> list[dict[str, Any]]:
     """The last `count` human lines of the transcript."""
-    human = [e for e in snapshot.get("transcript", []) if e.get("speaker") in ("A", "B")]
+    human = [e for e in snapshot.get("transcript", []) if e.get("speaker") in ROLES]
     return human[-count:]
 
 
@@ -335,7 +334,7 @@ def build_context(snapshot: dict[str, Any], *, spice: int, mild: bool, rng: rand
     for e in recent:
         said[e["speaker"]] += len(words(e.get("text", "")))
     if said["A"] == said["B"]:
-        addressed = rng.choice(("A", "B"))
+        addressed = rng.choice(ROLES)
     else:
         addressed = "A" if said["A"] < said["B"] else "B"
     other = "B" if addressed == "A" else "A"

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from heartlink_desktop.core.errors import CoreError
+from heartlink_desktop.core.vocab import SPICE_MAX, SPICE_MIN
 
 PERSONALITY_TYPES = ("introvert", "ambivert", "extrovert")
 NAME_MAX = 40
@@ -13,7 +14,6 @@ TAG_MAX = 40
 TAGS_MAX = 20
 GOAL_MAX = 200
 AGE_MIN, AGE_MAX = 18, 120
-SPICE_MIN, SPICE_MAX = 1, 4
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from heartlink_desktop.core import events as ev
 from heartlink_desktop.core.deadlines import Due, deadlines
 from heartlink_desktop.core.errors import CoreError
 from heartlink_desktop.core.events import Event, Listener
-from heartlink_desktop.core.profile import SPICE_MAX, SPICE_MIN, Profile
+from heartlink_desktop.core.profile import Profile
 from heartlink_desktop.core.session import (
     ACTIVE,
     ENDED,
@@ -33,14 +33,20 @@ from heartlink_desktop.core.session import (
     iso,
     other_role,
 )
+from heartlink_desktop.core.vocab import (
+    FACILITATOR_NAME,
+    FACILITATOR_SPEAKER,
+    PEER_LEFT,
+    PHASES,
+    SPICE_MAX,
+    SPICE_MIN,
+    SPICE_NAMES,
+)
 from heartlink_desktop.core.waitlist import Waiting, Waitlist
 
 log = logging.getLogger(__name__)
 
-PHASES = ("waiting", "icebreaker", "deep_dive", "decision")
 LINE_MAX = 2000
-AI_SPEAKER = "AI"
-AI_NAME = "HeartLink"
 
 
 @dataclass(frozen=True)
@@ -465,8 +471,8 @@ class Rooms:
         if session is None or session.status != ACTIVE:
             raise CoreError("not_active", "That conversation is not active.")
         entry = {
-            "speaker": AI_SPEAKER,
-            "name": AI_NAME,
+            "speaker": FACILITATOR_SPEAKER,
+            "name": FACILITATOR_NAME,
             "text": clean_line(text),
             "timestamp": iso(now),
             "source": source,
@@ -491,7 +497,7 @@ class Rooms:
     def set_spiciness(self, level: int) -> None:
         """The host's level, for new sessions and (capped by the peers' own) live ones."""
         if not SPICE_MIN <= level <= SPICE_MAX:
-            raise CoreError("invalid_spiciness", "Spiciness goes from 1 (Spark) to 4 (Inferno).")
+            raise CoreError("invalid_spiciness", f"Spiciness goes from {SPICE_MIN} ({SPICE_NAMES[SPICE_MIN]}) to {SPICE_MAX} ({SPICE_NAMES[SPICE_MAX]}).")
         self.spiciness = level
         for session in self._sessions.values():
             new = self._session_spice(session.profiles)
@@ -521,7 +527,7 @@ class Rooms:
         self._serve_line(now)
         return session
 
-    def leave(self, sid: str, now: datetime, *, reason: str = "peer_left", summary: str = "") -> Session | None:
+    def leave(self, sid: str, now: datetime, *, reason: str = PEER_LEFT, summary: str = "") -> Session | None:
         """A participant leaves (or is gone): the partner hears LEFT, then the session ends."""
         found = self.locate(sid)
         if found is None:

@@ -8,13 +8,19 @@ from datetime import datetime
 from typing import Any
 
 from heartlink_desktop.core.profile import Profile
-
-ROLES = ("A", "B")
-AGENT_ID = "janitor_01"
-DEFAULT_SPICINESS = 2
+from heartlink_desktop.core.vocab import (  # noqa: F401  (ROLES and the statuses are used from here too)
+    ACTIVE,
+    DEFAULT_SPICE,
+    ENDED,
+    FACILITATOR_ID,
+    PHASES,
+    ROLE_A,
+    ROLE_B,
+    ROLES,
+    WAITING,
+)
 
 # Lifecycle: waiting -> active -> ended (-> deleted, when the record is dropped).
-WAITING, ACTIVE, ENDED = "waiting", "active", "ended"
 
 
 def iso(t: datetime | None) -> str | None:
@@ -22,17 +28,17 @@ def iso(t: datetime | None) -> str | None:
 
 
 def other_role(role: str) -> str:
-    return "B" if role == "A" else "A"
+    return ROLE_B if role == ROLE_A else ROLE_A
 
 
 @dataclass
 class Session:
     session_id: str
     created_at: datetime
-    spiciness: int = DEFAULT_SPICINESS
+    spiciness: int = DEFAULT_SPICE
     participants: dict[str, str | None] = field(default_factory=lambda: {"A": None, "B": None})
     profiles: dict[str, Profile] = field(default_factory=dict)
-    phase: str = "waiting"
+    phase: str = PHASES[0]
     transcript: list[dict[str, Any]] = field(default_factory=list)
     summary: str = ""
     status: str = WAITING
@@ -78,7 +84,7 @@ class Session:
         out: dict[str, Any] = {
             "session_id": self.session_id,
             "participants": dict(self.participants),
-            "agent": {"id": AGENT_ID, "spiciness": self.spiciness},
+            "agent": {"id": FACILITATOR_ID, "spiciness": self.spiciness},
             "phase": self.phase,
             "summary": self.summary,
             "status": self.status,

@@ -6,16 +6,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from heartlink_desktop.core.rooms import AI_NAME, PHASES
+from heartlink_desktop.core.vocab import FACILITATOR_NAME, FACILITATOR_SPEAKER, PHASES, ROLES, phase_label
 from heartlink_desktop.core.words import join_words, shared_interests, topic_words, words
 
-PHASE_WORDS = {
-    "waiting": "waiting",
-    "icebreaker": "icebreaker",
-    "deep_dive": "deep dive",
-    "decision": "decision",
-}
 QUESTIONS_SHOWN = 4
+
+
+def phase_words(phase: str) -> str:
+    """A phase as it reads inside a sentence: "deep dive"."""
+    return phase_label(phase).lower()
 
 
 @dataclass
@@ -47,7 +46,7 @@ def _minutes(snapshot: dict[str, Any]) -> int:
 
 def facts(snapshot: dict[str, Any]) -> Facts:
     profiles = snapshot.get("participant_profiles", {})
-    names = {r: profiles.get(r, {}).get("name", r) for r in ("A", "B")}
+    names = {r: profiles.get(r, {}).get("name", r) for r in ROLES}
     transcript = snapshot.get("transcript", [])
     lines = {"A": 0, "B": 0}
     count = {"A": 0, "B": 0}
@@ -60,11 +59,11 @@ def facts(snapshot: dict[str, Any]) -> Facts:
             lines[who] += 1
             count[who] += len(words(text))
             human.append(text)
-        elif who == "AI":
+        elif who == FACILITATOR_SPEAKER:
             ai_lines += 1
             if "?" in text:
                 questions.append(text)
-    current = snapshot.get("phase", "waiting")
+    current = snapshot.get("phase", PHASES[0])
     reached = PHASES.index(current) if current in PHASES else 0
     exclude = [w for n in names.values() for w in words(n)]
     return Facts(
@@ -123,12 +122,12 @@ def offline_summary(snapshot: dict[str, Any]) -> str:
     if f.questions:
         shown = "; ".join(_quote(q) for q in f.questions[-QUESTIONS_SHOWN:])
         n = len(f.questions)
-        parts.append(f"{AI_NAME} asked {n} question{'s' if n != 1 else ''}: {shown}.")
+        parts.append(f"{FACILITATOR_NAME} asked {n} question{'s' if n != 1 else ''}: {shown}.")
     elif f.ai_lines:
-        parts.append(f"{AI_NAME} stepped in {f.ai_lines} time{'s' if f.ai_lines != 1 else ''}.")
+        parts.append(f"{FACILITATOR_NAME} stepped in {f.ai_lines} time{'s' if f.ai_lines != 1 else ''}.")
     else:
-        parts.append(f"{AI_NAME} did not need to step in.")
+        parts.append(f"{FACILITATOR_NAME} did not need to step in.")
     if f.phases:
-        path = " → ".join(PHASE_WORDS[p] for p in f.phases)
-        parts.append(f"The conversation reached the {PHASE_WORDS[f.phases[-1]]} phase ({path}).")
+        path = " → ".join(phase_words(p) for p in f.phases)
+        parts.append(f"The conversation reached the {phase_words(f.phases[-1])} phase ({path}).")
     return " ".join(parts)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from heartlink_desktop.core import events as ev
 from heartlink_desktop.core.again import Answers, Reveal
 from heartlink_desktop.core.events import Event
+from heartlink_desktop.core.vocab import HOST_STOPPED, RESET
 from heartlink_desktop.server import wire
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-NOT_ASKED = frozenset({"reset", "host_stopped"})  # endings after which nobody is asked
+NOT_ASKED = frozenset({RESET, HOST_STOPPED})  # endings after which nobody is asked
 
 
 class Again:

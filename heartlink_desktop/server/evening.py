@@ -36,7 +36,7 @@ from heartlink_desktop.core.evening import (
 )
 from heartlink_desktop.core.events import Event
 from heartlink_desktop.core.profile import Profile
-from heartlink_desktop.core.rooms import PHASES
+from heartlink_desktop.core.vocab import PEER_DISCONNECTED, PHASES, ROUND_OVER
 from heartlink_desktop.paths import atomic_write
 
 if TYPE_CHECKING:
@@ -45,7 +45,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 LATE = 0.005  # seconds past a deadline, so the core agrees it has passed
-ROUND_OVER = "round_over"  # the end reason of a round's conversations
 FILE_NAME = "evening.json"
 COMMANDS = ("start", "next", "end", "status")
 
@@ -161,7 +160,7 @@ class EveningService:
             self._round_sessions.pop(event.session_id)
             gone = self._leaving.pop(event.session_id, None)
             person = self._person.get(gone or "")
-            if d.get("reason") == "peer_disconnected" and person is not None:
+            if d.get("reason") == PEER_DISCONNECTED and person is not None:
                 # never came back within the grace: out of the plan until they join again
                 self.evening.leave(person)
                 self._forget_socket(gone or "")

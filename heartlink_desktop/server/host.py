@@ -20,8 +20,17 @@ from heartlink_desktop.core.errors import CoreError
 from heartlink_desktop.core.events import Event
 from heartlink_desktop.core.profile import Profile
 from heartlink_desktop.core.rooms import Rooms
-from heartlink_desktop.core.session import AGENT_ID, other_role
-from heartlink_desktop.core.vocab import SUMMARY_TIMEOUT
+from heartlink_desktop.core.session import other_role
+from heartlink_desktop.core.vocab import (
+    FACILITATOR_ID,
+    FACILITATOR_SPEAKER,
+    HOST_ENDED,
+    HOST_STOPPED,
+    PEER_DISCONNECTED,
+    PEER_LEFT,
+    RESET,
+    SUMMARY_TIMEOUT,
+)
 from heartlink_desktop.paths import Paths, resource, socketio_client_dir
 from heartlink_desktop.server.again import Again
 from heartlink_desktop.server.outbox import InlineManager, Outbox, plain_websockets
@@ -228,7 +237,7 @@ class HostServer:
             return
         for service in reversed(self.services):
             await service.stop()
-        await self._end_all("host_stopped")
+        await self._end_all(HOST_STOPPED)
         self.store.close()  # _end_all flushed it: nothing is left to write
         await self._disconnect_everyone()
         await self.sio.shutdown()
@@ -298,9 +307,9 @@ class HostServer:
                     self.send("queued", {"position": 0, "ahead": 0, "left": True}, to=gone["sid"])
         elif event.kind == ev.TRANSCRIPT:
             e = d["entry"]
-            if e["speaker"] == "AI":
+            if e["speaker"] == FACILITATOR_SPEAKER:
                 body = {
-                    "session_id": sid_room, "agent_id": AGENT_ID, "phase": e.get("phase"),
+                    "session_id": sid_room, "agent_id": FACILITATOR_ID, "phase": e.get("phase"),
                     "text": e["text"], "timestamp": e["timestamp"], "source": e.get("source", "builtin"),
                 }
                 self.send("ai_interjection", body, to=sid_room)
@@ -380,7 +389,7 @@ class HostServer:
             return
         if self.rooms.drop(sid, self.now()):
             return  # its slot is held for the grace period
-        await self._finish(sid, "peer_disconnected")
+        await self._finish(sid, PEER_DISCONNECTED)
 
     def join(self, sid: str, profile: Profile) -> None:
         try:
@@ -393,7 +402,7 @@ class HostServer:
             return
         if self.rooms.locate(sid) is None:
             raise CoreError("not_in_session", "You are not in a conversation.")
-        self._spawn(self._finish(sid, "peer_left"))
+        self._spawn(self._finish(sid, PEER_LEFT))
 
     def _spawn(self, coro: Awaitable[Any]) -> None:
         task = asyncio.ensure_future(coro)
@@ -421,7 +430,7 @@ class HostServer:
             self.rooms.leave(sid, self.now(), reason=reason, summary=summary)
 
     # -- host operations (the window calls these) -----------------------------------------
-    async def end_session(self, session_id: str, reason: str = "host_ended") -> bool:
+    async def end_session(self, session_id: str, reason: str = HOST_ENDED) -> bool:
         if self.rooms.get(session_id) is None:
             return False
         summary = await self.summary(session_id)
@@ -439,7 +448,7 @@ class HostServer:
 
     async def reset(self) -> str:
         """End every session, disconnect everyone, delete every file, rotate the join token."""
-        await self._end_all("reset")
+        await self._end_all(RESET)
         self.again.clear()
         if self.evening is not None:
             self.evening.reset()

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from heartlink_desktop.core import CoreError, Event, Rooms, parse_profile
-from heartlink_desktop.core.rooms import PHASES
+from heartlink_desktop.core.vocab import PHASES
 
 T0 = datetime(2026, 11, 25, 21, 0, 0, tzinfo=UTC)
 
