@@ -1,4 +1,6 @@
-"""The host server: HTTPS + Socket.IO on one port, carrying out what the core decides."""
+"""The host server: HTTPS + Socket.IO on one port; its lifecycle (certificate, start, stop),
+the outgoing queue, and the operations the namespace and the window call. HTTP is in web.py,
+the translation of core events to wire events in relay.py."""
 
 from __future__ import annotations
 
@@ -9,21 +11,17 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import socketio
 from aiohttp import web
 
-from heartlink_desktop import __version__, net, tls
-from heartlink_desktop.core import events as ev
+from heartlink_desktop import net, tls
 from heartlink_desktop.core.errors import CoreError
-from heartlink_desktop.core.events import Event
 from heartlink_desktop.core.profile import Profile
 from heartlink_desktop.core.rooms import Rooms
-from heartlink_desktop.core.session import other_role
 from heartlink_desktop.core.vocab import (
-    FACILITATOR_ID,
-    FACILITATOR_SPEAKER,
     HOST_ENDED,
     HOST_STOPPED,
     PEER_DISCONNECTED,
@@ -31,12 +29,14 @@ from heartlink_desktop.core.vocab import (
     RESET,
     SUMMARY_TIMEOUT,
 )
-from heartlink_desktop.paths import Paths, resource, socketio_client_dir
+from heartlink_desktop.paths import Paths
 from heartlink_desktop.server.again import Again
 from heartlink_desktop.server.outbox import InlineManager, Outbox, plain_websockets
 from heartlink_desktop.server.protocol import HeartLinkNamespace
+from heartlink_desktop.server.relay import Relay
 from heartlink_desktop.server.services import FacilitatorPart, NoFacilitator, Service, SpeechPart
 from heartlink_desktop.server.store import SessionStore
+from heartlink_desktop.server.web import build_app, same_origin
 from heartlink_desktop.settings import Settings
 
 if TYPE_CHECKING:
@@ -63,29 +63,6 @@ class ServerEvent:
 
     kind: str
     data: dict[str, Any] = field(default_factory=dict)
-
-
-def same_origin(origin: str | None, environ: dict[str, Any]) -> bool:
-    """Engine.IO's own same-origin check takes every aiohttp request for plain http and so
-    refuses the page's https origin; this accepts exactly the origin the page came from."""
-    return origin == f"https://{environ.get('HTTP_HOST', '')}"
-
-
-@web.middleware
-async def _security_headers(request: web.Request, handler: Any) -> web.StreamResponse:
-    response: web.StreamResponse = await handler(request)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")  # the URL carries the token
-    response.headers.setdefault("Cache-Control", "no-store")
-    if response.content_type == "text/html":
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob: mediastream:; "
-            "connect-src 'self' wss: https:; style-src 'self'; script-src 'self'; "
-            "object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
-        )
-        response.headers.setdefault("Permissions-Policy", "camera=(self), microphone=(self)")
-    return response
 
 
 class HostServer:
@@ -138,18 +115,12 @@ class HostServer:
         )
         plain_websockets(self.sio)
         self.sio.register_namespace(HeartLinkNamespace(self))
-        self.app = web.Application(middlewares=[_security_headers])
-        self.app.router.add_get("/", self._index)
-        self.app.router.add_get("/ca.crt", self._ca)
-        self.app.router.add_get("/healthz", self._health)
-        self.app.router.add_static("/static/", resource("web"), follow_symlinks=False)
-        vendor = socketio_client_dir()
-        if vendor.is_dir():
-            self.app.router.add_static("/vendor/", vendor, follow_symlinks=False)
+        self.app = build_app(self._ca_file)
         self.sio.attach(self.app)
         self.store.attach(self.rooms.get)
         self.rooms.subscribe(self.store)
-        self.rooms.subscribe(self._on_core_event)
+        self.relay = Relay(self)
+        self.rooms.subscribe(self.relay)
         self.again = Again(self)  # after the relay: a session's end reaches the page before its question
         self.evening: EveningService | None = None  # set by app.build_host for an evening of rounds
 
@@ -170,20 +141,9 @@ class HostServer:
     def join_url(self) -> str:
         return net.join_url(self.address, self.port or self.settings.port, self.token)
 
-    # -- HTTP -----------------------------------------------------------------------------
-    async def _index(self, request: web.Request) -> web.StreamResponse:
-        return web.FileResponse(resource("web", "index.html"), headers={"Content-Type": "text/html"})
-
-    async def _ca(self, request: web.Request) -> web.StreamResponse:
+    def _ca_file(self) -> Path:
         assert self.cert is not None
-        return web.Response(
-            body=self.cert.ca_file.read_bytes(),
-            content_type="application/x-x509-ca-cert",
-            headers={"Content-Disposition": 'attachment; filename="heartlink-ca.crt"'},
-        )
-
-    async def _health(self, request: web.Request) -> web.StreamResponse:
-        return web.json_response({"status": "ok", "version": __version__})
+        return self.cert.ca_file
 
     # -- lifecycle ------------------------------------------------------------------------
     def refresh_certificate(self, *, force: bool = False) -> tls.CertStatus:
@@ -260,7 +220,8 @@ class HostServer:
             await asyncio.sleep(0.02)  # engine.io gives no event for it
 
     # -- outgoing messages, in order ------------------------------------------------------
-    def _enqueue(self, send: Callable[[], Awaitable[Any]]) -> None:
+    def enqueue(self, send: Callable[[], Awaitable[Any]]) -> None:
+        """Send in order with everything else the host sends (`send` is called when its turn comes)."""
         self._outbox.put(send)
 
     async def flush(self) -> None:
@@ -269,109 +230,13 @@ class HostServer:
         await asyncio.wrap_future(self.store.flush())
 
     def send(self, event: str, data: dict[str, Any], *, to: str, skip_sid: str | None = None) -> None:
-        self._enqueue(lambda: self.sio.emit(event, data, to=to, skip_sid=skip_sid))
+        self.enqueue(lambda: self.sio.emit(event, data, to=to, skip_sid=skip_sid))
 
     def send_error(self, sid: str, exc: CoreError) -> None:
         body: dict[str, Any] = {"error": exc.code, "message": exc.message}
         if exc.details:
             body["details"] = exc.details
         self.send("session_error", body, to=sid)
-
-    def _on_core_event(self, event: Event) -> None:
-        sid_room = event.session_id
-        d = event.data
-        if event.kind == ev.JOINED:
-            session = self.rooms.get(sid_room)
-            info = self._session_info(sid_room, d["status"], d["sid"], d["role"], d["peer"])
-            away = session is not None and other_role(d["role"]) in session.reconnecting
-
-            async def joined() -> None:
-                await self.sio.enter_room(d["sid"], sid_room)
-                await self.sio.emit("session_info", info, to=d["sid"])
-                if d["peer"] is not None:
-                    joiner = {"id": d["sid"], "role": d["role"], "profile": d["profile"]}
-                    await self.sio.emit("user_joined", joiner, to=d["peer"]["id"])
-                if away:  # paired with someone whose socket is gone for the moment
-                    status = {"role": other_role(d["role"]), "state": ev.RECONNECTING}
-                    await self.sio.emit("peer_status", status, to=d["sid"])
-
-            self._enqueue(joined)
-        elif event.kind == ev.PEER_STATUS:
-            self._on_peer_status(event)
-        elif event.kind == ev.QUEUE:
-            positions = {e["sid"]: e["position"] for e in d["line"]}
-            for sid in d["moved"]:
-                self.send("queued", {"position": positions[sid], "ahead": positions[sid] - 1}, to=sid)
-            for gone in d["removed"]:
-                if gone["reason"] == "left":
-                    self.send("queued", {"position": 0, "ahead": 0, "left": True}, to=gone["sid"])
-        elif event.kind == ev.TRANSCRIPT:
-            e = d["entry"]
-            if e["speaker"] == FACILITATOR_SPEAKER:
-                body = {
-                    "session_id": sid_room, "agent_id": FACILITATOR_ID, "phase": e.get("phase"),
-                    "text": e["text"], "timestamp": e["timestamp"], "source": e.get("source", "builtin"),
-                }
-                self.send("ai_interjection", body, to=sid_room)
-            else:
-                self.send("transcript_update", {"session_id": sid_room, **e}, to=sid_room)
-        elif event.kind == ev.PHASE:
-            self.send("phase_changed", {"session_id": sid_room, "phase": d["phase"]}, to=sid_room)
-        elif event.kind == ev.LEFT:
-            self.send("user_left", {"id": d["sid"], "role": d["role"]}, to=sid_room, skip_sid=d["sid"])
-        elif event.kind == ev.ENDED:
-            body = {"session_id": sid_room, "reason": d["reason"], "summary": d["summary"]}
-
-            async def ended() -> None:
-                await self.sio.emit("session_ended", body, to=sid_room)
-                await self.sio.close_room(sid_room)
-
-            self._enqueue(ended)
-
-    def _on_peer_status(self, event: Event) -> None:
-        sid_room, d = event.session_id, event.data
-        role = d["role"]
-        if d["state"] == ev.RECONNECTING:
-            self.send("peer_status", {"role": role, "state": ev.RECONNECTING}, to=sid_room, skip_sid=d["sid"])
-            return
-        new = d["sid"]
-        session = self.rooms.require(new)[0]  # the slot was just given to `new`
-        peer = session.peer_info(other_role(role))
-        info = self._session_info(sid_room, session.status, new, role, peer)
-        # lines are never changed once added: a shallow copy is the transcript at this moment
-        info.update(resumed=True, transcript=list(session.transcript), phase=session.phase)
-        partner_away = other_role(role) in session.reconnecting
-
-        async def reclaimed() -> None:
-            await self._until_connected(new)
-            await self.sio.enter_room(new, sid_room)
-            await self.sio.emit("session_info", info, to=new)
-            if partner_away:
-                status = {"role": other_role(role), "state": ev.RECONNECTING}
-                await self.sio.emit("peer_status", status, to=new)
-            back = {"role": role, "state": ev.CONNECTED, "id": new}
-            await self.sio.emit("peer_status", back, to=sid_room, skip_sid=new)
-
-        self._enqueue(reclaimed)
-
-    async def _until_connected(self, sid: str, timeout: float = 5.0) -> None:
-        """A reclaim is decided inside the connect handler, before Socket.IO confirms the
-        connection to the client; what goes to the new socket must follow that confirmation."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while not self.sio.manager.is_connected(sid, "/") and sid in self.clients and loop.time() < deadline:
-            await asyncio.sleep(0.005)  # Socket.IO gives no event for it
-
-    def _session_info(self, session_id: str, status: str, sid: str, role: str, peer: Any) -> dict[str, Any]:
-        """`session_info` for the socket `sid` holding `role` in the session."""
-        info = {"session_id": session_id, "role": role, "status": status, "peer": peer}
-        info.update(self.session_info_extra(sid))
-        return info
-
-    def session_info_extra(self, sid: str) -> dict[str, Any]:
-        """Fields added to session_info: the resume secret, when slots can be reclaimed."""
-        secret = self.rooms.secret_of(sid)
-        return {} if secret is None else {"resume": secret}
 
     # -- what the namespace calls ---------------------------------------------------------
     def client_connected(self, sid: str, resume: Any = None) -> None:

@@ -83,7 +83,7 @@ async def test_500_conversations_an_event_touches_one_card_and_the_clock_only_th
         rooms, now = gui.host.rooms, gui.host.now
         # The core seats 1,000 people as it does for sockets and the window hears them through
         # its bridge as always; these seats have no sockets, so the host has nothing to send.
-        monkeypatch.setattr(gui.host, "_enqueue", lambda send: None)
+        monkeypatch.setattr(gui.host, "enqueue", lambda send: None)
         for n in range(500):
             rooms.join(f"a{n}", parse_profile({"name": f"A{n}"}), now())
             rooms.join(f"b{n}", parse_profile({"name": f"B{n}"}), now())
