@@ -7,9 +7,12 @@ it, so a message costs the same at line 5,000 as at line 1.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 # Event kinds, in the order a session usually sees them.
 CREATED = "created"  # a session opened (waiting for B)
@@ -46,3 +49,39 @@ class Event:
 
 
 Listener = Callable[[Event], None]
+
+
+def observer_name(listener: Callable[..., Any]) -> str:
+    """`Class.method` for a bound method, the class for a callable object, else its name."""
+    owner = getattr(listener, "__self__", None)
+    if owner is not None:
+        return f"{type(owner).__name__}.{getattr(listener, '__name__', '?')}"
+    name = getattr(listener, "__qualname__", None)
+    return name if isinstance(name, str) else type(listener).__name__
+
+
+class Publisher:
+    """The observers of a part of the core, and the delivery of its events to them."""
+
+    def __init__(self) -> None:
+        self._listeners: list[Listener] = []
+        self._failing: set[str] = set()  # observers whose failure was logged in full
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def _emit(self, event: Event) -> None:
+        """Every observer hears every event, in order, even when one before it raises: a full
+        disk in the store must not keep a line from the partner, the window or the facilitator.
+        An observer's first failure is logged with its name and traceback, later ones briefly."""
+        for listener in list(self._listeners):
+            try:
+                listener(event)
+            except Exception:
+                name = observer_name(listener)
+                if name in self._failing:
+                    log.debug("observer %s failed again on a %s event", name, event.kind)
+                else:
+                    self._failing.add(name)
+                    log.exception("observer %s failed on a %s event (it keeps getting events)", name, event.kind)

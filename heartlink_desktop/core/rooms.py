@@ -12,7 +12,6 @@ newcomers when every slot is taken, and say when a session is due to end by itse
 from __future__ import annotations
 
 import hmac
-import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,9 +19,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from heartlink_desktop.core import events as ev
-from heartlink_desktop.core.deadlines import Due, deadlines
+from heartlink_desktop.core.deadlines import Expiry
 from heartlink_desktop.core.errors import CoreError
-from heartlink_desktop.core.events import Event, Listener
+from heartlink_desktop.core.events import Event, Publisher
 from heartlink_desktop.core.profile import Profile
 from heartlink_desktop.core.session import (
     ACTIVE,
@@ -33,20 +32,11 @@ from heartlink_desktop.core.session import (
     iso,
     other_role,
 )
+from heartlink_desktop.core.transcript import Talk
 from heartlink_desktop.core.vocab import (
-    FACILITATOR_NAME,
-    FACILITATOR_SPEAKER,
     PEER_LEFT,
-    PHASES,
-    SPICE_MAX,
-    SPICE_MIN,
-    SPICE_NAMES,
 )
 from heartlink_desktop.core.waitlist import Waiting, Waitlist
-
-log = logging.getLogger(__name__)
-
-LINE_MAX = 2000
 
 
 @dataclass(frozen=True)
@@ -77,18 +67,6 @@ INVALID_RESUME = (
 )
 
 
-def clean_line(text: Any) -> str:
-    """A transcript line as stored: text, whitespace folded, 1..LINE_MAX characters."""
-    if not isinstance(text, str):
-        raise CoreError("invalid_payload", "A transcript line must be text.")
-    line = " ".join(text.split())
-    if not line:
-        raise CoreError("invalid_payload", "A transcript line cannot be empty.")
-    if len(line) > LINE_MAX:
-        raise CoreError("line_too_long", f"A transcript line can hold at most {LINE_MAX} characters.")
-    return line
-
-
 def full_message(max_pairs: int) -> str:
     users = 2 * max_pairs
     convs = "one conversation" if max_pairs == 1 else f"{max_pairs} conversations"
@@ -98,16 +76,11 @@ def full_message(max_pairs: int) -> str:
     )
 
 
-def observer_name(listener: Callable[..., Any]) -> str:
-    """`Class.method` for a bound method, the class for a callable object, else its name."""
-    owner = getattr(listener, "__self__", None)
-    if owner is not None:
-        return f"{type(owner).__name__}.{getattr(listener, '__name__', '?')}"
-    name = getattr(listener, "__qualname__", None)
-    return name if isinstance(name, str) else type(listener).__name__
+class Rooms(Publisher, Talk, Expiry):
+    """Matchmaking, the line of newcomers, reclaim and endings here; what happens inside a
+    conversation is `Talk` (core/transcript.py), when a session ends by itself `Expiry`
+    (core/deadlines.py), the observers `Publisher` (core/events.py)."""
 
-
-class Rooms:
     def __init__(
         self,
         *,
@@ -133,31 +106,10 @@ class Rooms:
         self._where: dict[str, tuple[str, str]] = {}  # connected sid -> (session_id, role)
         self._line = Waitlist()
         self._used_ids: set[str] = set()
-        self._listeners: list[Listener] = []
-        self._failing: set[str] = set()  # observers whose failure was logged in full
-
-    # -- observers ------------------------------------------------------------------------
-    def subscribe(self, listener: Listener) -> Callable[[], None]:
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+        Publisher.__init__(self)
 
     def _publish(self, kind: str, session: Session, **data: Any) -> None:
         self._emit(Event(kind, session.session_id, data))
-
-    def _emit(self, event: Event) -> None:
-        """Every observer hears every event, in order, even when one before it raises: a full
-        disk in the store must not keep a line from the partner, the window or the facilitator.
-        An observer's first failure is logged with its name and traceback, later ones briefly."""
-        for listener in list(self._listeners):
-            try:
-                listener(event)
-            except Exception:
-                name = observer_name(listener)
-                if name in self._failing:
-                    log.debug("observer %s failed again on a %s event", name, event.kind)
-                else:
-                    self._failing.add(name)
-                    log.exception("observer %s failed on a %s event (it keeps getting events)", name, event.kind)
 
     # -- queries --------------------------------------------------------------------------
     @property
@@ -389,121 +341,6 @@ class Rooms:
         self._where[sid] = (session.session_id, role)
         self._publish(ev.PEER_STATUS, session, role=role, state=ev.CONNECTED, sid=sid, old_sid=old)
         return JoinResult(session, role, session.peer_info(other_role(role)))
-
-    # -- time: grace periods and timeouts -------------------------------------------------
-    def _deadlines(self, session: Session) -> list[tuple[datetime, Due]]:
-        return deadlines(session, self.waiting_timeout, self.idle_timeout)
-
-    def deadline_of(self, session_id: str) -> datetime | None:
-        """When that one session is due to end by itself (None: never, or not live)."""
-        session = self._sessions.get(session_id)
-        found = self._deadlines(session) if session is not None else []
-        return found[0][0] if found else None
-
-    def next_deadline(self) -> datetime | None:
-        """When the next session is due to end by itself, if nothing happens before."""
-        times = [d[0][0] for s in self._sessions.values() if (d := self._deadlines(s))]
-        return min(times, default=None)
-
-    def due(self, now: datetime) -> list[Due]:
-        """Sessions that should end at `now`, one entry each (the earliest reason)."""
-        out = []
-        for session in self._sessions.values():
-            first = next(iter(self._deadlines(session)), None)
-            if first is not None and first[0] <= now:
-                out.append(first[1])
-        return out
-
-    def expire(self, now: datetime, summaries: dict[str, str] | None = None) -> list[Session]:
-        """End every session that is due at `now`; a slot's grace running out counts as a
-        disconnect (LEFT, then ENDED peer_disconnected), a timeout ends with reason timeout."""
-        summaries = summaries or {}
-        ended = []
-        for d in self.due(now):
-            session = self._sessions.get(d.session_id)
-            if session is None:
-                continue
-            if d.role is not None:
-                self._publish(ev.LEFT, session, sid=d.sid, role=d.role)
-            ended.append(self.end(d.session_id, d.reason, now, summaries.get(d.session_id, "")))
-        return ended
-
-    def check_target(self, sid: str, target: Any) -> str:
-        """The signaling target if it is the sender's partner; else CoreError('invalid_target')."""
-        partner = self.partner(sid)
-        if not isinstance(target, str) or partner is None or target != partner:
-            raise CoreError(
-                "invalid_target",
-                "Signaling can only go to your partner in the same conversation.",
-            )
-        return target
-
-    # -- conversation ---------------------------------------------------------------------
-    def add_line(self, sid: str, text: Any, now: datetime) -> dict[str, Any]:
-        session, role = self.require(sid)
-        line = clean_line(text)
-        if session.status != ACTIVE:
-            raise CoreError("not_active", "Your partner has not joined yet.")
-        entry = {
-            "speaker": role,
-            "name": session.profiles[role].name,
-            "text": line,
-            "timestamp": iso(now),
-        }
-        session.transcript.append(entry)
-        session.last_activity = now
-        self._publish(ev.TRANSCRIPT, session, entry=dict(entry))
-        return entry
-
-    def set_speaking(self, sid: str, speaking: Any, now: datetime) -> None:
-        session, role = self.require(sid)
-        if not isinstance(speaking, bool):
-            raise CoreError("invalid_payload", "audio_activity needs speaking: true or false.")
-        session.speaking[role] = speaking
-        session.last_audio_activity = now
-        session.last_activity = now
-        self._publish(ev.AUDIO, session, role=role, speaking=speaking)
-
-    def add_interjection(
-        self, session_id: str, text: str, now: datetime, *, source: str = "builtin"
-    ) -> dict[str, Any]:
-        session = self._sessions.get(session_id)
-        if session is None or session.status != ACTIVE:
-            raise CoreError("not_active", "That conversation is not active.")
-        entry = {
-            "speaker": FACILITATOR_SPEAKER,
-            "name": FACILITATOR_NAME,
-            "text": clean_line(text),
-            "timestamp": iso(now),
-            "source": source,
-            "phase": session.phase,
-        }
-        session.transcript.append(entry)
-        self._publish(ev.TRANSCRIPT, session, entry=dict(entry))
-        return entry
-
-    def set_phase(self, session_id: str, phase: str, now: datetime) -> None:
-        session = self._sessions.get(session_id)
-        if session is None or not session.live:
-            raise CoreError("unknown_session", "That conversation is not live.")
-        if phase not in PHASES:
-            raise CoreError("invalid_phase", f"The phase must be one of {', '.join(PHASES)}.")
-        if session.phase == phase:
-            return
-        session.phase = phase
-        session.phase_started_at = now
-        self._publish(ev.PHASE, session, phase=phase)
-
-    def set_spiciness(self, level: int) -> None:
-        """The host's level, for new sessions and (capped by the peers' own) live ones."""
-        if not SPICE_MIN <= level <= SPICE_MAX:
-            raise CoreError("invalid_spiciness", f"Spiciness goes from {SPICE_MIN} ({SPICE_NAMES[SPICE_MIN]}) to {SPICE_MAX} ({SPICE_NAMES[SPICE_MAX]}).")
-        self.spiciness = level
-        for session in self._sessions.values():
-            new = self._session_spice(session.profiles)
-            if new != session.spiciness:
-                session.spiciness = new
-                self._publish(ev.UPDATED, session)
 
     # -- endings --------------------------------------------------------------------------
     def end(self, session_id: str, reason: str, now: datetime, summary: str = "") -> Session:

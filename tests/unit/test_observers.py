@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from heartlink_desktop.core import Event, Rooms, parse_profile
-from heartlink_desktop.core.rooms import observer_name
+from heartlink_desktop.core.events import observer_name
 
 T0 = datetime(2026, 11, 25, 21, 0, 0, tzinfo=UTC)
 
@@ -25,7 +25,7 @@ def test_every_observer_hears_every_event_when_one_raises(caplog: pytest.LogCapt
     rooms.subscribe(lambda e: before.append(e.kind))
     rooms.subscribe(FullDisk())
     rooms.subscribe(lambda e: after.append(e.kind))
-    with caplog.at_level(logging.DEBUG, logger="heartlink_desktop.core.rooms"):
+    with caplog.at_level(logging.DEBUG, logger="heartlink_desktop.core.events"):
         rooms.join("a", parse_profile({"name": "Ann"}), T0)
         rooms.join("b", parse_profile({"name": "Bob"}), T0)
         entry = rooms.add_line("a", "hello", T0 + timedelta(seconds=1))
