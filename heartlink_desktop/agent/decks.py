@@ -6,12 +6,13 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from heartlink_desktop.core.facilitator import KINDS, PLACEHOLDERS, Line, placeholders
+from heartlink_desktop.core.lines import KINDS, PLACEHOLDERS, Line, placeholders
+from heartlink_desktop.core.vocab import PHASES, SPICE_NAMES
 from heartlink_desktop.paths import resource
 
 SCHEMA = 1
-LEVELS = {"spark": 1, "warm": 2, "hot": 3, "inferno": 4}
-DECK_PHASES = ("icebreaker", "deep_dive", "decision", "any")
+LEVELS = {name.lower(): level for level, name in SPICE_NAMES.items()}  # a deck names its levels
+DECK_PHASES = (*PHASES[1:], "any")  # the talking phases, or any of them
 TOP_KEYS = {"schema", "phase", "kind", "title", "lines"}
 LINE_MAX = 280
 

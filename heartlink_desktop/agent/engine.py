@@ -13,15 +13,8 @@ from heartlink_desktop.agent.prompt import SUMMARY_LIMIT, clean_reply, interject
 from heartlink_desktop.core import events as ev
 from heartlink_desktop.core.errors import CoreError
 from heartlink_desktop.core.events import Event
-from heartlink_desktop.core.facilitator import (
-    Context,
-    Conversation,
-    Decision,
-    Line,
-    Timing,
-    build_context,
-    choose_line,
-)
+from heartlink_desktop.core.lines import Context, Line, build_context, choose_line
+from heartlink_desktop.core.pacing import Conversation, Decision, Timing
 from heartlink_desktop.core.summary import facts, offline_summary
 from heartlink_desktop.core.vocab import ACTIVE, FACILITATOR_SPEAKER, LLM_SUMMARY_BUDGET, ROLES
 from heartlink_desktop.core.words import words

@@ -5,16 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from heartlink_desktop.core.facilitator import (
-    ASKED,
-    AWKWARD,
-    HOST,
-    LULL,
-    SPICE_MOODS,
-    TURNS,
-    Context,
-    recent_lines,
-)
+from heartlink_desktop.core.lines import SPICE_MOODS, Context, recent_lines
+from heartlink_desktop.core.pacing import ASKED, AWKWARD, HOST, LULL, TURNS
 from heartlink_desktop.core.summary import Facts, phase_words
 from heartlink_desktop.core.vocab import FACILITATOR_NAME, FACILITATOR_SPEAKER, ROLES, SPICE_NAMES
 from heartlink_desktop.core.words import join_words

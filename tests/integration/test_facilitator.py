@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from heartlink_desktop.agent import Facilitator
-from heartlink_desktop.core import facilitator as policy
+from heartlink_desktop.core import pacing as policy
 from heartlink_desktop.core.events import Event
 from heartlink_desktop.server.host import HostServer
 from tests.support import Clients, running_host, until

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from heartlink_desktop.agent.decks import DeckError, load_deck, load_decks
-from heartlink_desktop.core.facilitator import PLACEHOLDERS
+from heartlink_desktop.core.lines import PLACEHOLDERS
 
 GOOD = """
 schema = 1

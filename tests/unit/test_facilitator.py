@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from heartlink_desktop.agent.decks import load_decks
-from heartlink_desktop.core.facilitator import (
+from heartlink_desktop.core.lines import Pick, build_context, choose_line
+from heartlink_desktop.core.pacing import (
     ASKED,
     AWKWARD,
     HOST,
@@ -19,10 +20,7 @@ from heartlink_desktop.core.facilitator import (
     TURNS,
     Conversation,
     Decision,
-    Pick,
     Timing,
-    build_context,
-    choose_line,
     classify_request,
 )
 

@@ -8,7 +8,8 @@ import pytest
 
 from heartlink_desktop.agent.llm import LLMConfig, endpoint
 from heartlink_desktop.agent.prompt import clean_reply, cut, interjection_messages, summary_messages
-from heartlink_desktop.core.facilitator import AWKWARD, build_context
+from heartlink_desktop.core.lines import build_context
+from heartlink_desktop.core.pacing import AWKWARD
 from heartlink_desktop.core.summary import facts
 
 SNAP = {
