@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import os
 from dataclasses import dataclass, field
 from typing import Any, Protocol
-from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
+
+from heartlink_desktop.endpoints import ServiceError, with_retries
+from heartlink_desktop.endpoints import endpoint as endpoint_for
 
 log = logging.getLogger(__name__)
 
@@ -19,12 +20,8 @@ KEYRING_SERVICE, KEYRING_USER = "heartlink-desktop", "llm-key"
 ENOUGH_CHARS = 2000  # stop reading a stream once this much text came in
 
 
-class LLMError(Exception):
+class LLMError(ServiceError):
     """The LLM gave no usable reply. `retry` says whether trying again may help."""
-
-    def __init__(self, message: str, *, retry: bool = False) -> None:
-        super().__init__(message)
-        self.retry = retry
 
 
 class Writer(Protocol):
@@ -51,11 +48,7 @@ def llm_key() -> str | None:
 
 def endpoint(url: str) -> str:
     """`.../chat/completions` as given; a base such as `http://h:11434/v1` or `http://h:8080` completed."""
-    parts = urlsplit(url)
-    path = parts.path.rstrip("/")
-    if not path.endswith("/chat/completions"):
-        path += "/chat/completions" if path.endswith("/v1") else "/v1/chat/completions"
-    return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
+    return endpoint_for(url, "/chat/completions")
 
 
 @dataclass(frozen=True)
@@ -120,29 +113,10 @@ class LLMClient:
     async def complete(self, messages: list[dict[str, str]], *, max_tokens: int = 120) -> str:
         """The reply text; LLMError when every attempt failed."""
         cfg = self.config
-        delay = cfg.backoff
-        for attempt in range(cfg.retries + 1):
-            try:
-                async with asyncio.timeout(cfg.total_timeout):
-                    return await self._attempt(messages, max_tokens)
-            except TimeoutError:
-                error = LLMError("the LLM did not answer in time", retry=True)
-            except aiohttp.ClientResponseError as exc:
-                error = LLMError(f"the LLM answered HTTP {exc.status}", retry=exc.status >= 500)
-            except aiohttp.ClientConnectionError as exc:
-                error = LLMError(f"the LLM cannot be reached ({type(exc).__name__})")
-            except aiohttp.ClientError as exc:
-                error = LLMError(f"the LLM request failed ({type(exc).__name__})")
-            except LLMError as exc:
-                error = exc
-            except ValueError:  # a stream line over aiohttp's limit, a bad encoding
-                error = LLMError("the LLM reply could not be read")
-            if not error.retry or attempt == cfg.retries:
-                raise error
-            log.info("LLM attempt %d failed (%s); retrying in %.1f s", attempt + 1, error, delay)
-            await asyncio.sleep(delay)
-            delay *= 2
-        raise LLMError("no attempt was made")  # only when retries < 0
+        return await with_retries(
+            lambda: self._attempt(messages, max_tokens), error=LLMError, service="the LLM",
+            request="the LLM request", retries=cfg.retries, backoff=cfg.backoff, total_timeout=cfg.total_timeout,
+        )
 
     async def _attempt(self, messages: list[dict[str, str]], max_tokens: int) -> str:
         cfg = self.config

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 import logging
 import os
 import wave
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
+
+from heartlink_desktop.endpoints import ServiceError, with_retries
+from heartlink_desktop.endpoints import endpoint as endpoint_for
 
 log = logging.getLogger(__name__)
 
@@ -19,12 +20,8 @@ KEY_ENV = "HEARTLINK_STT_KEY"
 SAMPLE_RATE = 16_000
 
 
-class RemoteError(Exception):
+class RemoteError(ServiceError):
     """The endpoint gave no usable transcript. `retry` says whether trying again may help."""
-
-    def __init__(self, message: str, *, retry: bool = False) -> None:
-        super().__init__(message)
-        self.retry = retry
 
 
 def stt_key() -> str | None:
@@ -33,11 +30,7 @@ def stt_key() -> str | None:
 
 def endpoint(url: str) -> str:
     """`.../audio/transcriptions` as given; a base such as `http://h:8000/v1` or `http://h:8000` completed."""
-    parts = urlsplit(url)
-    path = parts.path.rstrip("/")
-    if not path.endswith("/audio/transcriptions"):
-        path += "/audio/transcriptions" if path.endswith("/v1") else "/v1/audio/transcriptions"
-    return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
+    return endpoint_for(url, "/audio/transcriptions")
 
 
 def to_wav(pcm: bytes) -> bytes:
@@ -75,27 +68,10 @@ class RemoteEngine:
     async def transcribe(self, pcm: bytes) -> str:
         """The transcript (may be ""); RemoteError when every attempt failed."""
         cfg = self.config
-        delay = cfg.backoff
-        for attempt in range(cfg.retries + 1):
-            try:
-                async with asyncio.timeout(cfg.total_timeout):
-                    return await self._attempt(pcm)
-            except TimeoutError:
-                error = RemoteError("the speech service did not answer in time", retry=True)
-            except aiohttp.ClientResponseError as exc:
-                error = RemoteError(f"the speech service answered HTTP {exc.status}", retry=exc.status >= 500)
-            except aiohttp.ClientConnectionError as exc:
-                error = RemoteError(f"the speech service cannot be reached ({type(exc).__name__})")
-            except aiohttp.ClientError as exc:
-                error = RemoteError(f"the speech request failed ({type(exc).__name__})")
-            except RemoteError as exc:
-                error = exc
-            if not error.retry or attempt == cfg.retries:
-                raise error
-            log.info("speech service attempt %d failed (%s); retrying", attempt + 1, error)
-            await asyncio.sleep(delay)
-            delay *= 2
-        raise RemoteError("no attempt was made")
+        return await with_retries(
+            lambda: self._attempt(pcm), error=RemoteError, service="the speech service",
+            request="the speech request", retries=cfg.retries, backoff=cfg.backoff, total_timeout=cfg.total_timeout,
+        )
 
     async def _attempt(self, pcm: bytes) -> str:
         cfg = self.config
