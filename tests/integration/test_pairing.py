@@ -23,9 +23,9 @@ async def test_two_peers_pair_and_b_offers_to_a(host: HostServer, clients: Clien
     info_b = await b.join("Bob")
     assert info_b["role"] == "B" and info_b["status"] == "active"
     assert info_b["session_id"] == info_a["session_id"]
-    assert info_b["peer"] == {"id": a.sid, "role": "A", "profile": {"name": "Alice", "hobbies": ["hiking"], "interests": []}}
+    assert info_b["peer"] == {"id": a.sid, "role": "A", "profile": {"name": "Alice", "hobbies": ["hiking"], "interests": []}, "line": "hiking"}
     joined = await a.wait_for("user_joined")
-    assert joined == {"id": b.sid, "role": "B", "profile": {"name": "Bob", "hobbies": [], "interests": []}}
+    assert joined == {"id": b.sid, "role": "B", "profile": {"name": "Bob", "hobbies": [], "interests": []}, "line": ""}
 
     await b.emit("offer", {"target": info_b["peer"]["id"], "offer": {"type": "offer", "sdp": "v=0 b"}})
     offer = await a.wait_for("offer")

@@ -37,7 +37,7 @@ def test_lifecycle_waiting_active_ended_deleted() -> None:
     assert first.session.status == "waiting" and first.session.phase == "waiting"
     second = rooms.join("s2", p("Bob"), T0 + timedelta(seconds=5))
     assert second.role == "B" and second.session is first.session
-    assert second.peer == {"id": "s1", "role": "A", "profile": {"name": "Alice", "hobbies": [], "interests": []}}
+    assert second.peer == {"id": "s1", "role": "A", "profile": {"name": "Alice", "hobbies": [], "interests": []}, "line": ""}
     assert first.session.status == "active" and first.session.phase == "icebreaker"
     assert rec.kinds() == ["created", "joined", "joined", "phase"]
     rooms.leave("s1", T0 + timedelta(seconds=60), summary="short")
