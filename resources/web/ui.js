@@ -18,10 +18,6 @@ export function showScreen(name) {
   }
 }
 
-export function currentScreen() {
-  return document.body.dataset.screen;
-}
-
 /** Set an element's text and hide it when there is none. */
 export function say(el, text) {
   el.textContent = text || "";
