@@ -1,7 +1,10 @@
 // An evening of rounds (the lobby, the countdown, breaks, the final list of matches) and the
 // private "talk again?" asked at the end of every conversation. Peer text only via textContent.
 
-import { $, clock, currentScreen, say, showScreen } from "./ui.js";
+import { endHere, teardown } from "./conversation.js";
+import { PAGE, S, can, go, inConversation, is } from "./state.js";
+import { $, clock, say } from "./ui.js";
+import { END } from "./vocab.js";
 
 const PERSON_KEY = "heartlink.person"; // who this page is in the evening, across reloads
 
@@ -22,10 +25,9 @@ function keepPerson(secret) {
   }
 }
 
-/** Listen to the evening's events. `app` is main.js's; `contact()` the contact to share. */
-export function wireEvening(app, contact) {
-  const { S } = app;
-  const socket = S.link.socket;
+/** Listen to the evening's events on `link`'s socket; `contact()` is the contact to share. */
+export function wireEvening(link, contact) {
+  const socket = link.socket;
   let until = 0; // when the current countdown reaches zero (this device's clock)
   let ticker = null;
   const matches = new Map(); // session id -> {name, contact}
@@ -44,10 +46,10 @@ export function wireEvening(app, contact) {
       return;
     }
     const time = clock(left());
-    say(chip, e.state === "round" && S.session ? `Round ${e.round} of ${e.rounds} · ${time}` : "");
+    say(chip, e.state === "round" && inConversation() ? `Round ${e.round} of ${e.rounds} · ${time}` : "");
     say($("lobby-clock"), time);
     const next = e.state === "break" ? `Round ${e.round + 1} starts in ${time}` : "";
-    say($("evening-next"), currentScreen() === "ended" ? next : "");
+    say($("evening-next"), is(PAGE.ENDED) ? next : "");
   }
 
   function setClock(seconds) {
@@ -67,20 +69,19 @@ export function wireEvening(app, contact) {
 
   function showStatus() {
     const e = S.evening;
-    if (!e || S.session) return; // in a conversation: only the chip changes
-    if (currentScreen() === "ended") {
+    if (!e || inConversation() || !can(PAGE.LOBBY)) return; // in a conversation: only the chip changes
+    if (is(PAGE.ENDED)) {
       // after a round: the question and its answer stay in view through the break
       const unanswered = S.again && !S.again.answered;
       if (e.state === "break" || (e.state === "round" && unanswered)) return;
     }
     say($("lobby-text"), lobbyText(e));
-    showScreen("lobby");
+    go(PAGE.LOBBY);
   }
 
   socket.on("evening_joined", (e) => {
     if (!e || typeof e !== "object") return;
     clearTimeout(S.joinTimer);
-    S.joining = false;
     keepPerson(typeof e.person === "string" ? e.person : "");
     S.evening = e;
     matches.clear();
@@ -107,13 +108,13 @@ export function wireEvening(app, contact) {
     setClock(null);
     keepPerson("");
     for (const m of Array.isArray(e.matches) ? e.matches : []) addMatch(m);
-    if (S.session) app.endHere("round_over");
-    app.teardown();
+    if (inConversation()) endHere(END.ROUND_OVER);
+    teardown();
     $("ended-title").textContent = "The evening is over";
     say($("ended-reason"), matches.size ? "Thank you for coming! Here is who would like to talk again:"
       : "Thank you for coming!");
     $("btn-restart").textContent = "Back to start";
-    showScreen("ended");
+    go(PAGE.ENDED);
   });
 
   // -- the private question --------------------------------------------------------------
@@ -175,13 +176,4 @@ export function wireEvening(app, contact) {
     }));
     $("matches-wrap").hidden = matches.size === 0;
   }
-
-  return {
-    /** The ended screen is about to show for a new conversation: its question comes anew. */
-    clearQuestion() {
-      S.again = null;
-      $("again-card").hidden = true;
-    },
-    tick,
-  };
 }

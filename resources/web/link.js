@@ -27,6 +27,18 @@ export class Link {
       reconnectionDelayMax: 4000,
       timeout: 10000,
     });
+    // the socket went away by itself (not closed by this page) and has not connected since
+    this.lost = false;
+    this.socket.on("disconnect", (reason) => {
+      if (reason !== "io client disconnect") this.lost = true;
+    });
+  }
+
+  /** On connect: whether this connection follows a lost one (and forget that it was lost). */
+  takeLost() {
+    const lost = this.lost;
+    this.lost = false;
+    return lost;
   }
 
   auth() {

@@ -1,5 +1,7 @@
 // The profile form: kept on the device (localStorage) and read into what `join` sends.
 
+import { DEFAULT_SPICE, SPICE_NAMES } from "./vocab.js";
+
 const KEY = "heartlink.profile";
 
 function tags(text) {
@@ -25,7 +27,7 @@ export function readForm(form) {
   const goal = f.goal.value.trim().replace(/\s+/g, " ");
   if (goal) profile.goal = goal;
   const spice = parseInt(f.spice_level.value, 10);
-  profile.spice_level = Number.isInteger(spice) ? spice : 2;
+  profile.spice_level = Number.isInteger(spice) ? spice : DEFAULT_SPICE;
   return profile;
 }
 
@@ -45,7 +47,7 @@ function rawValues(form) {
     interests: f.interests.value,
     goal: f.goal.value,
     contact: f.contact.value,
-    spice_level: f.spice_level.value || "2",
+    spice_level: f.spice_level.value || String(DEFAULT_SPICE),
   };
 }
 
@@ -72,7 +74,7 @@ export function restoreForm(form) {
   if (["", "introvert", "ambivert", "extrovert"].includes(saved.personality_type)) {
     f.personality_type.value = saved.personality_type;
   }
-  if (["1", "2", "3", "4"].includes(saved.spice_level)) f.spice_level.value = saved.spice_level;
+  if (Object.keys(SPICE_NAMES).includes(saved.spice_level)) f.spice_level.value = saved.spice_level;
   return true;
 }
 
@@ -80,4 +82,13 @@ export function restoreForm(form) {
 export function keepForm(form) {
   form.addEventListener("input", () => saveForm(form));
   form.addEventListener("change", () => saveForm(form));
+}
+
+/** The spice levels' names on their choices, and the default chosen. */
+export function nameSpices(form) {
+  for (const [level, name] of Object.entries(SPICE_NAMES)) {
+    const label = form.querySelector(`label[for="spice-${level}"] .spice-name`);
+    if (label) label.textContent = name;
+  }
+  form.elements.spice_level.value = String(DEFAULT_SPICE);
 }

@@ -1,5 +1,7 @@
 // The transcript pane, speech to text (where the browser has it) and reading questions aloud.
 
+import { FACILITATOR } from "./vocab.js";
+
 /** Lines `Name: text`; the facilitator's styled apart. Text goes in with textContent only. */
 export class Transcript {
   constructor(list) {
@@ -27,12 +29,12 @@ export class Transcript {
 
   /** entry: {speaker, name, text}; mine: whether this device's person said it. */
   add(entry, mine = false) {
-    const ai = entry.speaker === "AI";
+    const ai = entry.speaker === FACILITATOR.speaker;
     const li = document.createElement("li");
     li.className = ai ? "line line-ai" : mine ? "line line-mine" : "line line-peer";
     const who = document.createElement("span");
     who.className = "who";
-    who.textContent = `${entry.name || (ai ? "HeartLink" : entry.speaker || "?")}:`;
+    who.textContent = `${entry.name || (ai ? FACILITATOR.name : entry.speaker || "?")}:`;
     const text = document.createElement("span");
     text.className = "text";
     text.textContent = String(entry.text ?? "");

@@ -1,5 +1,7 @@
 // Screens, banners and the plain words the page shows; peer text only ever via textContent.
 
+import { END, LOCAL_END, PHASE_LABELS } from "./vocab.js";
+
 export const $ = (id) => document.getElementById(id);
 
 const SCREENS = ["loading", "problem", "profile", "lobby", "call", "ended"];
@@ -14,10 +16,6 @@ export function showScreen(name) {
     if (heading) heading.focus({ preventScroll: true });
     window.scrollTo(0, 0);
   }
-}
-
-export function currentScreen() {
-  return document.body.dataset.screen;
 }
 
 /** Set an element's text and hide it when there is none. */
@@ -62,10 +60,8 @@ export function oneLine(profile) {
   return parts.join(" · ");
 }
 
-const PHASES = { waiting: "Waiting", icebreaker: "Icebreaker", deep_dive: "Deep dive", decision: "Decision" };
-
 export function phaseName(phase) {
-  return PHASES[phase] || "";
+  return PHASE_LABELS[phase] || "";
 }
 
 /**
@@ -76,25 +72,25 @@ export function endedText(reason, ctx) {
   const who = ctx.partner || "Your partner";
   if (ctx.byMe) return "You ended the conversation.";
   switch (reason) {
-    case "peer_left":
+    case END.PEER_LEFT:
       return ctx.hadPartner ? `${who} ended the conversation.` : "The conversation ended.";
-    case "peer_disconnected":
+    case END.PEER_DISCONNECTED:
       return `${who} lost the connection and did not come back in time, so the conversation ended.`;
-    case "host_ended":
+    case END.HOST_ENDED:
       return "The host ended the conversation.";
-    case "reset":
+    case END.RESET:
       return "The host started a new round, so every conversation ended.";
-    case "host_stopped":
+    case END.HOST_STOPPED:
       return "The host closed HeartLink.";
-    case "round_over":
+    case END.ROUND_OVER:
       return `Time is up: this round with ${who} is over.`;
-    case "timeout":
+    case END.TIMEOUT:
       return ctx.hadPartner
         ? "The conversation ended by itself after a long time with nobody speaking or typing."
         : "Nobody joined in time, so the wait ended. You can try again.";
-    case "connection_lost":
+    case LOCAL_END.CONNECTION_LOST:
       return "This device lost its connection to the host, so the conversation ended.";
-    case "invalid_resume":
+    case LOCAL_END.INVALID_RESUME:
       return "The conversation has ended: your partner waited too long for you to come back.";
     default:
       return "The conversation ended.";

@@ -12,7 +12,15 @@ export const PHASE_LABELS = {
   decision: "Decision",
 };
 
+// The phases in the order a conversation goes through them, and the first one with talk.
+export const PHASES = ["waiting", "icebreaker", "deep_dive", "decision"];
+export const FIRST_TALKING_PHASE = "icebreaker";
+
+// A session's status, as session_info carries it.
+export const STATUS = { WAITING: "waiting", ACTIVE: "active", ENDED: "ended" };
+
 export const SPICE_NAMES = { 1: "Spark", 2: "Warm", 3: "Hot", 4: "Inferno" };
+export const DEFAULT_SPICE = 2;
 
 // Why a conversation ended, as the host says it (the page words each in ui.js).
 export const END = {

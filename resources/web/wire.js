@@ -1,57 +1,87 @@
 // The host's events, and what each one changes on the page.
 
+import {
+  dropCall, endHere, interim, problem, readAloud, signal, speechStatus, startCall, startLocal, teardown, transcript,
+} from "./conversation.js";
 import { openCamera, stopStream } from "./media.js";
-import { $, banner, currentScreen, say, showScreen, toast } from "./ui.js";
+import { PAGE, S, go, inConversation, is } from "./state.js";
+import { $, banner, say, toast } from "./ui.js";
+import { render, setPartner, setPhase, showProfile, showSummary, shows } from "./view.js";
+import { FACILITATOR, FIRST_TALKING_PHASE, LOCAL_END, ROLES, STATUS } from "./vocab.js";
 
 const RESUME_TIMEOUT_MS = 8000; // back online, but the host did not give the slot back
 const RESTORE_TIMEOUT_MS = 5000; // after a reload with a stored secret
+const [, ROLE_B] = ROLES; // the side that offers first
 
-/** Listen to the host. `app` holds the page's state `S` and the functions that change it. */
-export function wireSocket(app) {
-  const { S } = app;
-  const socket = S.link.socket;
+/** The host's error codes the page acts on (docs/protocol.md, "Error codes"). */
+const CODE = Object.freeze({
+  INVALID_TOKEN: "invalid_token",
+  INVALID_RESUME: "invalid_resume",
+  SESSION_FULL: "session_full",
+  INVALID_PROFILE: "invalid_profile",
+  INVALID_ROOM: "invalid_room",
+  INVALID_TARGET: "invalid_target",
+  NOT_IN_SESSION: "not_in_session",
+  ALREADY_JOINED: "already_joined",
+  ALREADY_QUEUED: "already_queued",
+});
+
+/** A `join` refused: back to the profile, with the host's words (ours when it gave none). */
+const JOIN_REFUSED = {
+  [CODE.SESSION_FULL]: "Matchmaking room is full.",
+  [CODE.INVALID_PROFILE]: "The host refused this profile.",
+  [CODE.INVALID_ROOM]: "The host refused this profile.",
+};
+
+/** Signaling to a partner that just left or came back, a second join: nothing to show. */
+const QUIET = [CODE.INVALID_TARGET, CODE.NOT_IN_SESSION, CODE.ALREADY_JOINED, CODE.ALREADY_QUEUED];
+
+/** The state a conversation is in by the host's `status`. */
+function stateOf(status) {
+  return status === STATUS.ACTIVE ? PAGE.ACTIVE : PAGE.WAITING;
+}
+
+/** Listen to the host on `link`'s socket. */
+export function wireSocket(link) {
+  const socket = link.socket;
   const mine = (id) => S.session && id === S.session.id;
 
   // -- the connection ----------------------------------------------------------------------
   socket.on("connect", () => {
     banner("banner-connection", "");
-    if (S.restoring) {
+    if (is(PAGE.RESTORING)) {
       clearTimeout(S.resumeTimer);
       S.resumeTimer = setTimeout(() => {
-        if (!S.restoring) return;
-        S.restoring = false;
-        S.link.drop();
-        app.showProfile();
+        if (!is(PAGE.RESTORING)) return;
+        link.drop();
+        showProfile();
       }, RESTORE_TIMEOUT_MS);
     }
-    if (!S.dropped) return;
-    S.dropped = false;
-    if (S.queued && S.profile) {
+    if (!link.takeLost()) return;
+    if (is(PAGE.QUEUED) && S.profile) {
       // a place in line belongs to a connection: stand in line again
-      S.joining = true;
-      S.link.emit("join", { room: "matchmaking", profile: S.profile });
+      link.emit("join", { room: "matchmaking", profile: S.profile });
       toast("The connection was lost for a moment; you are back in line.");
-    } else if (S.session) {
-      if (!S.link.hasResume) {
-        app.endHere("connection_lost");
+    } else if (inConversation()) {
+      if (!link.hasResume) {
+        endHere(LOCAL_END.CONNECTION_LOST);
         return;
       }
       clearTimeout(S.resumeTimer);
       S.resumeTimer = setTimeout(() => {
-        if (S.session && !S.dropped) app.endHere("connection_lost");
+        if (inConversation() && !link.lost) endHere(LOCAL_END.CONNECTION_LOST);
       }, RESUME_TIMEOUT_MS);
     }
   });
 
   socket.on("disconnect", (reason) => {
     if (reason === "io client disconnect") return;
-    if (S.session || S.queued) S.dropped = true;
     if (reason === "io server disconnect") {
       // the host closed it (a reset or a stop); reconnect when the person does something
-      if (S.session) app.endHere("connection_lost");
-      else if (S.joining || S.queued) {
-        app.teardown();
-        app.showProfile("The host closed the connection. Try again.");
+      if (inConversation()) endHere(LOCAL_END.CONNECTION_LOST);
+      else if (is(PAGE.JOINING, PAGE.QUEUED)) {
+        teardown();
+        showProfile("The host closed the connection. Try again.");
       }
       return;
     }
@@ -64,25 +94,25 @@ export function wireSocket(app) {
 
   socket.on("connect_error", (err) => {
     const code = err && err.data && err.data.error;
-    if (code === "invalid_token") {
-      if (currentScreen() === "ended") {
+    if (code === CODE.INVALID_TOKEN) {
+      if (is(PAGE.ENDED)) {
         say($("ended-note"), "To talk again, scan the host's QR code again: this link is not valid any more.");
         return;
       }
-      app.problem(err.message || "This link is not valid any more.", [
+      problem(err.message || "This link is not valid any more.", [
         "Scan the QR code on the host's screen again: the host may have started a new round.",
       ]);
       return;
     }
-    if (code === "invalid_resume") {
-      const had = Boolean(S.session) || S.restoring;
-      S.link.drop(); // and connect again with the token alone
+    if (code === CODE.INVALID_RESUME) {
+      const had = inConversation() || is(PAGE.RESTORING);
+      link.drop(); // and connect again with the token alone
       socket.connect();
-      if (had) app.endHere("invalid_resume");
+      if (had) endHere(LOCAL_END.INVALID_RESUME);
       return;
     }
     if (!socket.active) {
-      app.problem(err.message || "The host refused the connection.", ["Scan the host's QR code again."]);
+      problem(err.message || "The host refused the connection.", ["Scan the host's QR code again."]);
       return;
     }
     banner("banner-connection", "Can't reach the host. Retrying… Check that this device is on the same Wi-Fi as the host.");
@@ -92,83 +122,71 @@ export function wireSocket(app) {
   socket.on("session_info", (info) => {
     if (!info || typeof info !== "object") return;
     clearTimeout(S.joinTimer);
-    if (typeof info.resume === "string" && info.resume) S.link.keep(info.session_id, info.resume);
+    if (typeof info.resume === "string" && info.resume) link.keep(info.session_id, info.resume);
     if (info.resumed === true) {
-      resumed(app, info);
+      resumed(info);
       return;
     }
-    if (!S.joining && !S.queued && !S.evening) {
+    if (!is(PAGE.JOINING, PAGE.QUEUED) && !S.evening) {
       // the answer to a join this page gave up on
       socket.emit("leave");
-      S.link.drop();
+      link.drop();
       return;
     }
-    S.joining = false;
-    S.queued = null;
-    S.session = { id: info.session_id, role: info.role, status: info.status };
+    S.place = null;
+    S.session = { id: info.session_id, role: info.role };
     if (S.evening) {
       // a new round: a new partner, on the call screen with the camera still on
-      Object.assign(S, { partnerName: "", hadPartner: false, partnerLeft: false });
-      app.transcript.clear();
-      showScreen("call");
+      S.partnerName = "";
+      transcript.clear();
     }
-    app.setPartner(info.peer);
-    app.setPhase(info.phase || (info.status === "active" ? "icebreaker" : null));
-    app.startCall();
-    if (info.role === "B" && info.peer) S.call.offer();
-    app.render();
+    setPartner(info.peer);
+    setPhase(info.phase || (info.status === STATUS.ACTIVE ? FIRST_TALKING_PHASE : null));
+    go(stateOf(info.status));
+    startCall();
+    if (info.role === ROLE_B && info.peer) S.call.offer();
+    render();
   });
 
   socket.on("queued", (q) => {
     if (!q || typeof q !== "object" || q.left) return; // leaving the line was already shown
-    if (!S.joining && !S.queued) return;
+    if (!is(PAGE.JOINING, PAGE.QUEUED)) return;
     clearTimeout(S.joinTimer);
-    S.joining = false;
-    S.queued = { position: Number(q.position) || 1, ahead: Number(q.ahead) || 0 };
-    app.render();
+    S.place = { position: Number(q.position) || 1, ahead: Number(q.ahead) || 0 };
+    go(PAGE.QUEUED);
+    render();
   });
 
   socket.on("session_error", (e) => {
     const code = e && e.error;
-    const message = (e && e.message) || "";
-    if (S.joining && (code === "session_full" || code === "invalid_profile" || code === "invalid_room")) {
-      app.teardown();
-      if (code === "session_full") {
-        const text = message.startsWith("Matchmaking room is full") ? message : `Matchmaking room is full. ${message}`;
-        app.showProfile(text.trim());
-      } else {
-        app.showProfile(message || "The host refused this profile.");
-      }
+    const message = String((e && e.message) || "").trim();
+    if (is(PAGE.JOINING, PAGE.QUEUED) && code in JOIN_REFUSED) {
+      teardown();
+      showProfile(message || JOIN_REFUSED[code]);
       return;
     }
-    if (["invalid_target", "not_in_session", "already_joined", "already_queued"].includes(code)) {
-      console.debug("host:", code, message); // signaling to a partner that just left or came back
+    if (QUIET.includes(code)) {
+      console.debug("host:", code, message);
       return;
     }
-    if (currentScreen() === "call" && message) toast(message);
+    if (shows("call") && message) toast(message);
     else console.warn("host:", code, message);
   });
 
   // -- the partner -------------------------------------------------------------------------
   socket.on("user_joined", (u) => {
     if (!S.session || !u || typeof u !== "object") return;
-    S.session.status = "active";
-    app.setPartner(u);
+    setPartner(u);
     if (S.call) S.call.setTarget(u.id);
-    if (!$("phase").textContent) app.setPhase("icebreaker");
-    app.render();
+    if (!$("phase").textContent) setPhase(FIRST_TALKING_PHASE);
+    go(PAGE.ACTIVE);
+    render();
   });
 
   socket.on("user_left", (u) => {
-    if (!S.session || !u || (S.partner && u.id !== S.partner.id && u.role !== S.partner.role)) return;
-    S.partnerLeft = true;
-    if (S.call) S.call.close();
-    S.call = null;
-    $("remote-video").srcObject = null;
-    S.remotePlaying = false;
-    banner("banner-peer", "");
-    banner("banner-media", "");
-    app.render();
+    if (!inConversation() || !u || (S.partner && u.id !== S.partner.id && u.role !== S.partner.role)) return;
+    go(PAGE.LEFT);
+    dropCall();
   });
 
   socket.on("peer_status", (p) => {
@@ -186,14 +204,14 @@ export function wireSocket(app) {
   });
 
   for (const event of ["offer", "answer", "ice_candidate"]) {
-    socket.on(event, (data) => app.signal(event, data));
+    socket.on(event, (data) => signal(event, data));
   }
 
   // -- the conversation --------------------------------------------------------------------
   socket.on("transcript_update", (e) => {
     if (!e || !mine(e.session_id)) return;
-    if (e.speaker !== S.session.role) app.interim(""); // the line that was being said
-    app.transcript.add(e, e.speaker === S.session.role);
+    if (e.speaker !== S.session.role) interim(""); // the line that was being said
+    transcript.add(e, e.speaker === S.session.role);
   });
 
   socket.on("ai_interjection", (e) => {
@@ -201,46 +219,49 @@ export function wireSocket(app) {
     const text = String(e.text ?? "");
     $("ai-text").textContent = text;
     $("ai-card").hidden = false; // first: the card takes room from the transcript, then it scrolls
-    app.transcript.add({ speaker: "AI", name: "HeartLink", text });
-    app.readAloud.say(text);
+    transcript.add({ speaker: FACILITATOR.speaker, name: FACILITATOR.name, text });
+    readAloud.say(text);
   });
 
   socket.on("transcript_interim", (e) => {
     if (!e || !mine(e.session_id) || e.speaker === S.session.role) return;
-    app.interim(`… ${S.partnerName || "Your partner"}: ${String(e.text ?? "")}`);
+    interim(`… ${S.partnerName || "Your partner"}: ${String(e.text ?? "")}`);
   });
 
   socket.on("speech_status", (status) => {
-    if (status && typeof status === "object") app.speechStatus(status);
+    if (status && typeof status === "object") speechStatus(status);
   });
 
   socket.on("phase_changed", (p) => {
-    if (p && mine(p.session_id)) app.setPhase(p.phase);
+    if (p && mine(p.session_id)) setPhase(p.phase);
   });
 
   socket.on("session_ended", (e) => {
     if (!e || typeof e !== "object" || S.abandoned.has(e.session_id)) return;
     const summary = typeof e.summary === "string" ? e.summary : "";
-    if (currentScreen() === "ended" && e.session_id === S.endedSession) {
-      say($("ended-summary"), summary); // the end this page asked for: now with its summary
-      $("ended-summary-wrap").hidden = !summary;
-      $("ended-wait").hidden = true;
+    if (is(PAGE.ENDED) && e.session_id === S.endedSession) {
+      showSummary(summary); // the end this page asked for: now with its summary
       return;
     }
     if (!mine(e.session_id)) return;
-    app.endHere(e.reason, { summary });
+    endHere(e.reason, { summary });
   });
 }
 
+/** The state after a reclaim: the host's status, unless the partner is still gone. */
+function reclaimed(info) {
+  if (is(PAGE.LEFT) && !(info.peer && info.peer.profile)) return PAGE.LEFT;
+  return stateOf(info.status);
+}
+
 /** This page got its slot back (after a blip or a reload): rebuild the call and offer again. */
-async function resumed(app, info) {
-  const { S } = app;
+async function resumed(info) {
   clearTimeout(S.resumeTimer);
-  Object.assign(S, { restoring: false, dropped: false, joining: false, queued: null });
-  S.session = { id: info.session_id, role: info.role, status: info.status };
-  app.setPartner(info.peer);
-  app.setPhase(info.phase);
-  app.transcript.replace(Array.isArray(info.transcript) ? info.transcript : [], info.role);
+  S.place = null;
+  S.session = { id: info.session_id, role: info.role };
+  setPartner(info.peer);
+  setPhase(info.phase);
+  transcript.replace(Array.isArray(info.transcript) ? info.transcript : [], info.role);
   banner("banner-connection", "");
   if (!S.stream) {
     let stream = null;
@@ -254,14 +275,14 @@ async function resumed(app, info) {
       return;
     }
     S.stream = stream;
-    app.startLocal();
+    startLocal();
   }
-  showScreen("call");
-  if (!S.call) app.startCall();
+  go(reclaimed(info)); // the call screen
+  if (!S.call) startCall();
   if (info.peer) {
     S.call.setTarget(info.peer.id);
     S.call.hold(false);
     S.call.renegotiate();
   }
-  app.render();
+  render();
 }

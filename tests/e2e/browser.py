@@ -152,8 +152,13 @@ def launch(p: Playwright, *extra_args: str) -> Browser:
     return p.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *extra_args], headless=True)
 
 
-def new_phone(browser: Browser) -> BrowserContext:
-    return browser.new_context(
+# Set before any of the page's scripts runs: only then does main.js install `window.heartlink`.
+TEST_HOOK = "window.HEARTLINK_TEST_HOOK = true;"
+
+
+def new_phone(browser: Browser, *, test_hook: bool = True) -> BrowserContext:
+    """A phone-sized context; its pages get the test hook unless `test_hook` is False."""
+    context = browser.new_context(
         viewport=PHONE,
         device_scale_factor=2,
         is_mobile=True,
@@ -161,6 +166,9 @@ def new_phone(browser: Browser) -> BrowserContext:
         ignore_https_errors=True,
         permissions=["camera", "microphone"],
     )
+    if test_hook:
+        context.add_init_script(TEST_HOOK)
+    return context
 
 
 def open_page(context: BrowserContext, url: str) -> Page:

@@ -213,3 +213,53 @@ def test_without_a_camera_api_the_page_says_why_and_how(browser: Browser, host_u
         expect(page.locator("#problem-ca")).to_have_attribute("href", "/ca.crt")
     finally:
         context.close()
+
+
+def test_the_test_hook_is_there_only_when_the_tests_ask_for_it(browser: Browser, host_url: str) -> None:
+    plain = new_phone(browser, test_hook=False)  # as a phone opens it: no init script
+    hooked = new_phone(browser)
+    try:
+        page = open_page(plain, host_url)
+        assert page.evaluate("window.heartlink === undefined")
+        join(page, "Gus")  # and the page works as ever
+        expect(page.locator("#status")).to_have_text("🟡 Waiting for peer...")
+        assert page.evaluate("window.heartlink === undefined")
+        assert page.evaluate("document.body.dataset.state") == "waiting"
+        tested = open_page(hooked, host_url)
+        assert tested.evaluate("typeof window.heartlink") == "object"
+        assert tested.evaluate("window.heartlink.state") == "profile"
+        assert tested.evaluate("Object.isFrozen(window.heartlink)")
+    finally:
+        plain.close()
+        hooked.close()
+
+
+# A fresh copy of the state module (its own URL), walked through the moves of one conversation.
+MOVES = """async () => {
+  const m = await import('/static/state.js?walk');
+  const P = m.PAGE;
+  const seen = [m.S.state];
+  for (const next of [P.PROFILE, P.JOINING, P.QUEUED, P.WAITING, P.ACTIVE, P.LEFT, P.ENDED, P.PROFILE]) {
+    m.go(next);
+    seen.push(m.S.state);
+  }
+  const refused = [];
+  for (const next of [P.ENDED, P.LEFT, P.QUEUED, 'nowhere']) {
+    try { m.go(next); } catch (e) { refused.push(String(e.message)); }
+  }
+  try { m.S.state = P.ACTIVE; } catch { /* strict code throws; either way it stays */ }
+  return {seen, refused, state: m.S.state};
+}"""
+
+
+def test_the_page_state_moves_only_as_its_table_allows(phone: Phone) -> None:
+    page = phone()
+    out = page.evaluate(MOVES)
+    assert out["seen"] == ["loading", "profile", "joining", "queued", "waiting", "active", "left", "ended", "profile"]
+    assert out["refused"] == [
+        "page state: profile -> ended is not a move",
+        "page state: profile -> left is not a move",
+        "page state: profile -> queued is not a move",
+        'page state: no state "nowhere"',
+    ]
+    assert out["state"] == "profile"  # the field has no setter: only go() moves it
