@@ -79,9 +79,13 @@ def for_page() -> dict[str, Any]:
     """What `resources/web/vocab.js` exports, as JSON would carry it."""
     return {
         "ROLES": list(ROLES),
+        "STATUS": {"WAITING": WAITING, "ACTIVE": ACTIVE, "ENDED": ENDED},
         "FACILITATOR": {"id": FACILITATOR_ID, "name": FACILITATOR_NAME, "speaker": FACILITATOR_SPEAKER},
         "PHASE_LABELS": dict(PHASE_LABELS),
+        "PHASES": list(PHASES),
+        "FIRST_TALKING_PHASE": FIRST_TALKING_PHASE,
         "SPICE_NAMES": {str(k): v for k, v in SPICE_NAMES.items()},
+        "DEFAULT_SPICE": DEFAULT_SPICE,
         "END_REASONS": [HOST_ENDED, HOST_STOPPED, RESET, PEER_LEFT, PEER_DISCONNECTED, TIMEOUT, ROUND_OVER],
         "PAGE_SUMMARY_WAIT_MS": int(PAGE_SUMMARY_WAIT * 1000),
     }

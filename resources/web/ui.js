@@ -47,19 +47,6 @@ export function toast(text, ms = 5000) {
   toastTimer = setTimeout(() => say(el, ""), ms);
 }
 
-/** `29 · extrovert · hiking, jazz`, as the host writes it. */
-export function oneLine(profile) {
-  if (!profile) return "";
-  const parts = [];
-  if (Number.isInteger(profile.age)) parts.push(String(profile.age));
-  if (profile.personality_type) parts.push(profile.personality_type);
-  const hobbies = Array.isArray(profile.hobbies) ? profile.hobbies : [];
-  const interests = Array.isArray(profile.interests) ? profile.interests : [];
-  const tags = hobbies.concat(interests.filter((i) => !hobbies.includes(i)));
-  if (tags.length) parts.push(tags.slice(0, 4).join(", "));
-  return parts.join(" · ");
-}
-
 export function phaseName(phase) {
   return PHASE_LABELS[phase] || "";
 }

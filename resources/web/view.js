@@ -1,7 +1,7 @@
 // What the page shows for its state: the screen, the call's status line, the partner, the ended screen.
 
 import { PAGE, S, go, inConversation, is, onChange } from "./state.js";
-import { $, endedText, oneLine, phaseName, say, showScreen } from "./ui.js";
+import { $, endedText, phaseName, say, showScreen } from "./ui.js";
 import { PAGE_SUMMARY_WAIT_MS, PHASES } from "./vocab.js";
 
 const [WAITING_PHASE] = PHASES; // before the partner is there: no chip
@@ -73,7 +73,7 @@ export function render() {
   partner.hidden = !(inConversation() && S.partner && S.partner.profile);
   if (!partner.hidden) {
     $("partner-name").textContent = S.partnerName;
-    $("partner-line").textContent = oneLine(S.partner.profile);
+    $("partner-line").textContent = typeof S.partner.line === "string" ? S.partner.line : ""; // written by the host
   }
 }
 

@@ -17,7 +17,8 @@ def test_the_page_module_matches_the_core() -> None:
         f"import({json.dumps((WEB / 'vocab.js').as_uri())}).then((m) => console.log(JSON.stringify({{"
         "ROLES: m.ROLES, FACILITATOR: m.FACILITATOR, PHASE_LABELS: m.PHASE_LABELS,"
         "SPICE_NAMES: m.SPICE_NAMES, END_REASONS: m.END_REASONS,"
-        "PAGE_SUMMARY_WAIT_MS: m.PAGE_SUMMARY_WAIT_MS})))"
+        "PAGE_SUMMARY_WAIT_MS: m.PAGE_SUMMARY_WAIT_MS, PHASES: m.PHASES, FIRST_TALKING_PHASE: m.FIRST_TALKING_PHASE,"
+        "STATUS: m.STATUS, DEFAULT_SPICE: m.DEFAULT_SPICE})))"
     )
     out = subprocess.run([node, "--input-type=module", "-e", script], capture_output=True, text=True,
                          check=True, timeout=30)
