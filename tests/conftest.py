@@ -1,16 +1,18 @@
-"""Fixtures for every suite: no test touches the user's real folders."""
+"""Fixtures for every suite: no test touches the user's real folders; one way to a host with clients."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_asyncio
 
 from heartlink_desktop.server.host import HostServer
-from tests.support import Clients, running_host
+from tests.support import Clients, Serve, running_host
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -31,13 +33,37 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 @pytest_asyncio.fixture
-async def host(data_dir: Path) -> AsyncIterator[HostServer]:
-    async with running_host(data_dir) as h:
-        yield h
+async def serve(data_dir: Path) -> AsyncIterator[Serve]:
+    """`host, clients = await serve(**settings)`: a host on `data_dir` with those settings, built
+    as the app composes it, and the maker of its clients. At the end the clients close, then the
+    host stops, the last started first; a host the test stopped or clients it closed are fine."""
+    async with AsyncExitStack() as stack:
+
+        async def start(**settings: Any) -> tuple[HostServer, Clients]:
+            host = await stack.enter_async_context(running_host(data_dir, **settings))
+            clients = Clients(host)
+            stack.push_async_callback(clients.close)
+            return host, clients
+
+        yield start
+
+
+@pytest.fixture
+def host_settings() -> dict[str, Any]:
+    """The settings of the `host` fixture: a module overrides this to give all its tests others."""
+    return {}
 
 
 @pytest_asyncio.fixture
-async def clients(host: HostServer) -> AsyncIterator[Clients]:
-    c = Clients(host)
-    yield c
-    await c.close()
+async def served(serve: Serve, host_settings: dict[str, Any]) -> tuple[HostServer, Clients]:
+    return await serve(**host_settings)
+
+
+@pytest.fixture
+def host(served: tuple[HostServer, Clients]) -> HostServer:
+    return served[0]
+
+
+@pytest.fixture
+def clients(served: tuple[HostServer, Clients]) -> Clients:
+    return served[1]

@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
 import socketio
@@ -121,7 +121,7 @@ async def running_host(data_dir: Path, **settings: Any) -> AsyncIterator[HostSer
 
 
 class Clients:
-    """Makes connected peers for a host and closes them all at the end."""
+    """Makes connected peers for a host and closes them all at the end (closing twice is fine)."""
 
     def __init__(self, host: HostServer) -> None:
         self.host = host
@@ -151,6 +151,12 @@ class Clients:
     async def close(self) -> None:
         for peer in self.peers:
             await peer.close()
+
+
+class Serve(Protocol):
+    """The `serve` fixture: `host, clients = await serve(max_pairs=2, grace_seconds=0)`."""
+
+    async def __call__(self, **settings: Any) -> tuple[HostServer, Clients]: ...
 
 
 async def until(predicate: Any, timeout: float = WAIT, interval: float = 0.01) -> None:

@@ -16,7 +16,7 @@ import pytest
 from heartlink_desktop.server.host import HostServer
 from heartlink_desktop.server.store import WRITE_INTERVAL
 from tests.integration.test_headless import _start
-from tests.support import WAIT, Clients, Peer, running_host, until
+from tests.support import WAIT, Peer, Serve, until
 
 pytestmark = pytest.mark.asyncio
 
@@ -32,98 +32,86 @@ async def on_disk(host: HostServer) -> None:
     await asyncio.wrap_future(host.store.flush())
 
 
-async def test_speaking_toggles_alone_never_write_the_file(data_dir: Path) -> None:
-    async with running_host(data_dir) as host:
-        host.store.interval = 0.02  # short: a toggle that counted would be written at once
-        clients = Clients(host)
-        try:
-            a, b = await clients.pair()
-            path = host.store.path(a.received["session_info"][0]["session_id"])
-            await on_disk(host)
-            writes, inode = host.store.writes, path.stat().st_ino
-            for n in range(40):
-                await a.emit("audio_activity", {"speaking": n % 2 == 0})
-            # the host handles one client's events in order: when b has this, a's toggles are done
-            await a.emit("ice_candidate", {"target": b.sid, "candidate": {"candidate": "c"}})
-            await b.wait_for("ice_candidate")
-            await on_disk(host)  # anything pending would be written now
-            assert host.store.writes == writes and path.stat().st_ino == inode
-            before = json.loads(path.read_text())["last_audio_activity"]
+async def test_speaking_toggles_alone_never_write_the_file(serve: Serve) -> None:
+    host, clients = await serve()
+    host.store.interval = 0.02  # short: a toggle that counted would be written at once
+    a, b = await clients.pair()
+    path = host.store.path(a.received["session_info"][0]["session_id"])
+    await on_disk(host)
+    writes, inode = host.store.writes, path.stat().st_ino
+    for n in range(40):
+        await a.emit("audio_activity", {"speaking": n % 2 == 0})
+    # the host handles one client's events in order: when b has this, a's toggles are done
+    await a.emit("ice_candidate", {"target": b.sid, "candidate": {"candidate": "c"}})
+    await b.wait_for("ice_candidate")
+    await on_disk(host)  # anything pending would be written now
+    assert host.store.writes == writes and path.stat().st_ino == inode
+    before = json.loads(path.read_text())["last_audio_activity"]
 
-            await a.emit("transcript_update", {"text": "now a line"})
-            await b.wait_for("transcript_update")
-            await on_disk(host)
-            assert host.store.writes == writes + 1 and path.stat().st_ino != inode
-            saved = json.loads(path.read_text())
-            assert [e["text"] for e in saved["transcript"]] == ["now a line"]
-            assert before is None and saved["last_audio_activity"]  # the toggles ride along with it
-        finally:
-            await clients.close()
+    await a.emit("transcript_update", {"text": "now a line"})
+    await b.wait_for("transcript_update")
+    await on_disk(host)
+    assert host.store.writes == writes + 1 and path.stat().st_ino != inode
+    saved = json.loads(path.read_text())
+    assert [e["text"] for e in saved["transcript"]] == ["now a line"]
+    assert before is None and saved["last_audio_activity"]  # the toggles ride along with it
 
 
-async def test_a_burst_of_lines_is_written_at_most_once_per_interval(data_dir: Path) -> None:
-    async with running_host(data_dir, **QUIET) as host:
-        interval = host.store.interval = 0.2
-        clients = Clients(host)
-        try:
-            a, b = await clients.pair()
-            path = host.store.path(a.received["session_info"][0]["session_id"])
-            await on_disk(host)
-            writes = host.store.writes
-            start = time.monotonic()
-            for n in range(120):
-                await (a if n % 2 else b).emit("transcript_update", {"text": f"line {n}"})
-            await a.wait_for("transcript_update", 120, timeout=30)
-            elapsed = time.monotonic() - start
-            await until(lambda: len(lines_in(path)) == 120, timeout=interval + WAIT)
-            made = host.store.writes - writes
-            assert 1 <= made <= 2 + elapsed / interval, (made, elapsed)
-            assert made < 60  # not one per line
-            assert lines_in(path) == [f"line {n}" for n in range(120)]
-        finally:
-            await clients.close()
+async def test_a_burst_of_lines_is_written_at_most_once_per_interval(serve: Serve) -> None:
+    host, clients = await serve(**QUIET)
+    interval = host.store.interval = 0.2
+    a, b = await clients.pair()
+    path = host.store.path(a.received["session_info"][0]["session_id"])
+    await on_disk(host)
+    writes = host.store.writes
+    start = time.monotonic()
+    for n in range(120):
+        await (a if n % 2 else b).emit("transcript_update", {"text": f"line {n}"})
+    await a.wait_for("transcript_update", 120, timeout=30)
+    elapsed = time.monotonic() - start
+    await until(lambda: len(lines_in(path)) == 120, timeout=interval + WAIT)
+    made = host.store.writes - writes
+    assert 1 <= made <= 2 + elapsed / interval, (made, elapsed)
+    assert made < 60  # not one per line
+    assert lines_in(path) == [f"line {n}" for n in range(120)]
 
 
 @pytest.mark.parametrize("how", ["leave", "end_session", "reset", "stop"])
-async def test_the_last_lines_are_on_disk_before_a_session_ends(data_dir: Path, how: str) -> None:
+async def test_the_last_lines_are_on_disk_before_a_session_ends(serve: Serve, how: str) -> None:
     """With an interval far longer than the test, lines reach the file only by the flush that
     comes before an ending: the summary (which may take 20 s) is written with the file whole."""
-    async with running_host(data_dir, **QUIET) as host:
-        host.store.interval = 3600.0
-        clients = Clients(host)
-        seen: list[list[str]] = []
+    host, clients = await serve(**QUIET)
+    host.store.interval = 3600.0
+    seen: list[list[str]] = []
 
-        async def summarize(snapshot: dict[str, Any]) -> str:
-            path = host.store.path(str(snapshot["session_id"]))
-            await until(lambda: len(lines_in(path)) == 5)  # the file, not the snapshot
-            seen.append(lines_in(path))
-            return "summary"
+    async def summarize(snapshot: dict[str, Any]) -> str:
+        path = host.store.path(str(snapshot["session_id"]))
+        await until(lambda: len(lines_in(path)) == 5)  # the file, not the snapshot
+        seen.append(lines_in(path))
+        return "summary"
 
-        host.facilitator.summarize = summarize  # type: ignore[method-assign]
-        try:
-            a, b = await clients.pair()
-            sid = a.received["session_info"][0]["session_id"]
-            await until(lambda: host.store.writes >= 1)  # the first write comes at once
-            await until(lambda: host.store.path(sid).exists())
-            for n in range(5):
-                await a.emit("transcript_update", {"text": f"line {n}"})
-            await b.wait_for("transcript_update", 5)
-            assert lines_in(host.store.path(sid)) == []  # the interval holds them back
-            if how == "leave":
-                await a.emit("leave")
-            elif how == "end_session":
-                assert await host.end_session(sid)
-            elif how == "reset":
-                await host.reset()
-            else:
-                await host.stop()
-            for peer in (a, b):
-                assert (await peer.wait_for("session_ended"))["summary"] == "summary"
-            assert seen == [[f"line {n}" for n in range(5)]]
-            await until(lambda: host.store.files() == [])
-            assert list(host.paths.sessions.iterdir()) == []  # no file, no temporary left
-        finally:
-            await clients.close()
+    host.facilitator.summarize = summarize  # type: ignore[method-assign]
+    a, b = await clients.pair()
+    sid = a.received["session_info"][0]["session_id"]
+    await until(lambda: host.store.writes >= 1)  # the first write comes at once
+    await until(lambda: host.store.path(sid).exists())
+    for n in range(5):
+        await a.emit("transcript_update", {"text": f"line {n}"})
+    await b.wait_for("transcript_update", 5)
+    assert lines_in(host.store.path(sid)) == []  # the interval holds them back
+    if how == "leave":
+        await a.emit("leave")
+    elif how == "end_session":
+        assert await host.end_session(sid)
+    elif how == "reset":
+        await host.reset()
+    else:
+        await host.stop()
+    for peer in (a, b):
+        assert (await peer.wait_for("session_ended"))["summary"] == "summary"
+    assert seen == [[f"line {n}" for n in range(5)]]
+    await until(lambda: host.store.files() == [])
+    assert list(host.paths.sessions.iterdir()) == []  # no file, no temporary left
 
 
 async def test_after_kill_9_every_file_is_whole_and_lacks_at_most_the_last_interval(data_dir: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 import socketio
 
 from heartlink_desktop.server.host import HostServer, PortInUseError
-from tests.support import Clients, Peer, running_host, until
+from tests.support import Clients, Peer, Serve, running_host, until
 
 pytestmark = pytest.mark.asyncio
 
@@ -41,26 +41,22 @@ async def test_cross_origin_socket_is_refused(host: HostServer, clients: Clients
     assert host.clients == set()
 
 
-async def test_host_ends_one_session(data_dir: Path) -> None:
-    async with running_host(data_dir, max_pairs=2) as host:
-        cl = Clients(host)
-        try:
-            a1, b1 = await cl.pair()
-            a2, b2 = await cl.pair()
-            s1 = (await a1.wait_for("session_info"))["session_id"]
-            assert await host.end_session(s1)
-            for peer in (a1, b1):
-                ended = await peer.wait_for("session_ended")
-                assert ended == {"session_id": s1, "reason": "host_ended", "summary": ended["summary"]}
-                assert ended["summary"].startswith("Alice and Bob met")  # the facilitator's summary
-            await until(lambda: not host.store.path(s1).exists())
-            assert len(host.store.files()) == 1
-            await a2.emit("transcript_update", {"text": "we carry on"})
-            assert (await b2.wait_for("transcript_update"))["text"] == "we carry on"
-            assert a2.received["session_ended"] == []
-            assert not await host.end_session(s1)  # already gone
-        finally:
-            await cl.close()
+async def test_host_ends_one_session(serve: Serve) -> None:
+    host, cl = await serve(max_pairs=2)
+    a1, b1 = await cl.pair()
+    a2, b2 = await cl.pair()
+    s1 = (await a1.wait_for("session_info"))["session_id"]
+    assert await host.end_session(s1)
+    for peer in (a1, b1):
+        ended = await peer.wait_for("session_ended")
+        assert ended == {"session_id": s1, "reason": "host_ended", "summary": ended["summary"]}
+        assert ended["summary"].startswith("Alice and Bob met")  # the facilitator's summary
+    await until(lambda: not host.store.path(s1).exists())
+    assert len(host.store.files()) == 1
+    await a2.emit("transcript_update", {"text": "we carry on"})
+    assert (await b2.wait_for("transcript_update"))["text"] == "we carry on"
+    assert a2.received["session_ended"] == []
+    assert not await host.end_session(s1)  # already gone
 
 
 async def test_reset_ends_everything_and_rotates_the_token(host: HostServer, clients: Clients) -> None:
@@ -81,34 +77,26 @@ async def test_reset_ends_everything_and_rotates_the_token(host: HostServer, cli
     assert old not in host.join_url and new in host.join_url
 
 
-async def test_files_left_by_a_crash_are_removed_at_start(data_dir: Path) -> None:
+async def test_files_left_by_a_crash_are_removed_at_start(serve: Serve, data_dir: Path) -> None:
     sessions = data_dir / "sessions"
     sessions.mkdir(parents=True)
     stale = sessions / "session_20260101_000000.json"
     stale.write_text(json.dumps({"status": "active"}))
     (sessions / ".session_20260101_000000.json.abc.tmp").write_text("{half")
-    async with running_host(data_dir) as host:
-        assert list(sessions.iterdir()) == []
-        cl = Clients(host)
-        try:
-            assert (await (await cl.new()).join("A"))["status"] == "waiting"
-        finally:
-            await cl.close()
+    _, cl = await serve()
+    assert list(sessions.iterdir()) == []
+    assert (await (await cl.new()).join("A"))["status"] == "waiting"
 
 
-async def test_stop_tells_peers_and_leaves_no_file(data_dir: Path) -> None:
-    async with running_host(data_dir) as host:
-        cl = Clients(host)
-        a, b = await cl.pair()
-        port = host.port
-    try:
-        for peer in (a, b):
-            assert (await peer.wait_for("session_ended"))["reason"] == "host_stopped"
-        assert list((data_dir / "sessions").glob("*")) == []
-        async with running_host(data_dir, port=port) as again:  # the port is free again
-            assert again.port == port
-    finally:
-        await cl.close()
+async def test_stop_tells_peers_and_leaves_no_file(serve: Serve, data_dir: Path) -> None:
+    host, cl = await serve()
+    a, b = await cl.pair()
+    await host.stop()
+    for peer in (a, b):
+        assert (await peer.wait_for("session_ended"))["reason"] == "host_stopped"
+    assert list((data_dir / "sessions").glob("*")) == []
+    again, _ = await serve(port=host.port)  # the port is free again, on the same data dir
+    assert again.port == host.port
 
 
 async def test_port_in_use_is_a_clear_error(host: HostServer, data_dir: Path) -> None:
@@ -117,17 +105,15 @@ async def test_port_in_use_is_a_clear_error(host: HostServer, data_dir: Path) ->
             pass
 
 
-async def test_stop_is_not_held_by_a_half_open_long_poll(data_dir: Path) -> None:
+async def test_stop_is_not_held_by_a_half_open_long_poll(host: HostServer, clients: Clients) -> None:
     """A page that opened Engine.IO polling but never connected Socket.IO must not hold stop."""
     import asyncio
 
-    async with running_host(data_dir) as host:
-        cl = Clients(host)
-        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=cl.ssl())) as http:
-            async with http.get(f"{cl.url}/socket.io/?EIO=4&transport=polling") as r:
-                handshake = await r.text()
-            eio_sid = json.loads(handshake[1:])["sid"]
-            poll = asyncio.ensure_future(http.get(f"{cl.url}/socket.io/?EIO=4&transport=polling&sid={eio_sid}"))
-            await until(lambda: eio_sid in host.sio.eio.sockets)
-            await asyncio.wait_for(host.stop(), 10)  # it took a minute before
-            poll.cancel()
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=clients.ssl())) as http:
+        async with http.get(f"{clients.url}/socket.io/?EIO=4&transport=polling") as r:
+            handshake = await r.text()
+        eio_sid = json.loads(handshake[1:])["sid"]
+        poll = asyncio.ensure_future(http.get(f"{clients.url}/socket.io/?EIO=4&transport=polling&sid={eio_sid}"))
+        await until(lambda: eio_sid in host.sio.eio.sockets)
+        await asyncio.wait_for(host.stop(), 10)  # it took a minute before
+        poll.cancel()

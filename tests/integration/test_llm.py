@@ -6,7 +6,6 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +15,7 @@ from aiohttp import web
 from heartlink_desktop.agent import Facilitator
 from heartlink_desktop.agent.llm import LLMClient, LLMConfig, LLMError
 from heartlink_desktop.server.host import HostServer
-from tests.support import Clients, running_host, until
+from tests.support import Serve, until
 
 pytestmark = pytest.mark.asyncio
 
@@ -170,7 +169,7 @@ async def test_nobody_listening(llm: FakeLLM) -> None:
 
 
 async def test_the_host_speaks_through_the_llm_and_falls_back(
-    data_dir: Path, llm: FakeLLM, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    serve: Serve, llm: FakeLLM, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setenv("HEARTLINK_LLM_KEY", "sk-secret-key-42")
     caplog.set_level(logging.DEBUG)
@@ -182,78 +181,67 @@ async def test_the_host_speaks_through_the_llm_and_falls_back(
     ]
     llm.default = ("json", "Alice and Bob talked about trails. HeartLink asked about favourites.")
     opts = {"silence_seconds": 1, "cooldown_seconds": 1, "llm_url": llm.url, "llm_model": "test-model"}
-    async with running_host(data_dir, **opts) as host:
-        facilitator(host).llm_options = {"read_timeout": 0.3, "backoff": 0.05}
-        clients = Clients(host)
-        try:
-            a, b = await clients.new("a"), await clients.new("b")
-            await a.join("Alice", hobbies=["hiking"])
-            await b.join("Bob", interests=["hiking"])
-            await a.emit("transcript_update", {"text": "I went hiking on Sunday"})
-            first = await b.wait_for("ai_interjection")
-            assert first["source"] == "llm" and first["text"] == "Alice, what's your favourite trail?"
-            assert (await a.wait_for("ai_interjection")) == first
-            prompt = llm.requests[0]["messages"]
-            assert "Spiciness 2 (Warm)" in prompt[0]["content"] and "icebreaker" in prompt[0]["content"]
-            assert "Alice: I went hiking on Sunday" in prompt[1]["content"]
-            assert "Shared interests: hiking." in prompt[1]["content"]
-            assert llm.headers[0]["Authorization"] == "Bearer sk-secret-key-42"
+    host, clients = await serve(**opts)
+    facilitator(host).llm_options = {"read_timeout": 0.3, "backoff": 0.05}
+    a, b = await clients.new("a"), await clients.new("b")
+    await a.join("Alice", hobbies=["hiking"])
+    await b.join("Bob", interests=["hiking"])
+    await a.emit("transcript_update", {"text": "I went hiking on Sunday"})
+    first = await b.wait_for("ai_interjection")
+    assert first["source"] == "llm" and first["text"] == "Alice, what's your favourite trail?"
+    assert (await a.wait_for("ai_interjection")) == first
+    prompt = llm.requests[0]["messages"]
+    assert "Spiciness 2 (Warm)" in prompt[0]["content"] and "icebreaker" in prompt[0]["content"]
+    assert "Alice: I went hiking on Sunday" in prompt[1]["content"]
+    assert "Shared interests: hiking." in prompt[1]["content"]
+    assert llm.headers[0]["Authorization"] == "Bearer sk-secret-key-42"
 
-            await a.emit("transcript_update", {"text": "The ridge above the lake"})  # then 500 x3
-            second = await b.wait_for("ai_interjection", 2)
-            assert second["source"] == "fallback" and second["text"] != first["text"]
-            await b.emit("transcript_update", {"text": "nice"})  # then timeouts x3
-            third = await b.wait_for("ai_interjection", 3)
-            assert third["source"] == "fallback"
-            await a.emit("transcript_update", {"text": "so"})  # then a garbage body
-            fourth = await b.wait_for("ai_interjection", 4)
-            assert fourth["source"] == "fallback"
-            texts = [x["text"] for x in b.received["ai_interjection"]]
-            assert len(set(texts)) == 4
-            assert len(llm.requests) == 8
+    await a.emit("transcript_update", {"text": "The ridge above the lake"})  # then 500 x3
+    second = await b.wait_for("ai_interjection", 2)
+    assert second["source"] == "fallback" and second["text"] != first["text"]
+    await b.emit("transcript_update", {"text": "nice"})  # then timeouts x3
+    third = await b.wait_for("ai_interjection", 3)
+    assert third["source"] == "fallback"
+    await a.emit("transcript_update", {"text": "so"})  # then a garbage body
+    fourth = await b.wait_for("ai_interjection", 4)
+    assert fourth["source"] == "fallback"
+    texts = [x["text"] for x in b.received["ai_interjection"]]
+    assert len(set(texts)) == 4
+    assert len(llm.requests) == 8
 
-            await host.flush()  # session files are written off the loop, one per interval at most
-            [path] = host.store.files()
-            session_file = path.read_text()
-            await a.emit("leave")
-            ended = await b.wait_for("session_ended")
-            assert ended["summary"] == "Alice and Bob talked about trails. HeartLink asked about favourites."
-            assert "summary" in llm.requests[-1]["messages"][0]["content"]
-        finally:
-            await clients.close()
+    await host.flush()  # session files are written off the loop, one per interval at most
+    [path] = host.store.files()
+    session_file = path.read_text()
+    await a.emit("leave")
+    ended = await b.wait_for("session_ended")
+    assert ended["summary"] == "Alice and Bob talked about trails. HeartLink asked about favourites."
+    assert "summary" in llm.requests[-1]["messages"][0]["content"]
+    await host.stop()  # the key is in no log line, the stop's included
     assert "sk-secret-key-42" not in session_file and "sk-secret-key-42" not in caplog.text
 
 
-async def test_a_line_written_while_someone_starts_speaking_is_dropped(data_dir: Path, llm: FakeLLM) -> None:
+async def test_a_line_written_while_someone_starts_speaking_is_dropped(serve: Serve, llm: FakeLLM) -> None:
     llm.script = [("slow", (1.0, "Is this too late?")), ("json", "Right on time?")]
-    async with running_host(data_dir, silence_seconds=1, cooldown_seconds=1, llm_url=llm.url) as host:
-        clients = Clients(host)
-        try:
-            a, b = await clients.pair()
-            await a.emit("transcript_update", {"text": "hello"})
-            await until(lambda: len(llm.requests) == 1)  # the lull came; the LLM is writing
-            await b.emit("audio_activity", {"speaking": True})  # and now B talks
-            await until(lambda: llm.answered_slow == 1)
-            await b.emit("audio_activity", {"speaking": False})
-            line = await a.wait_for("ai_interjection")
-            assert line["text"] == "Right on time?" and line["source"] == "llm"
-            assert len(llm.requests) == 2 and len(b.received["ai_interjection"]) <= 1
-        finally:
-            await clients.close()
+    _, clients = await serve(silence_seconds=1, cooldown_seconds=1, llm_url=llm.url)
+    a, b = await clients.pair()
+    await a.emit("transcript_update", {"text": "hello"})
+    await until(lambda: len(llm.requests) == 1)  # the lull came; the LLM is writing
+    await b.emit("audio_activity", {"speaking": True})  # and now B talks
+    await until(lambda: llm.answered_slow == 1)
+    await b.emit("audio_activity", {"speaking": False})
+    line = await a.wait_for("ai_interjection")
+    assert line["text"] == "Right on time?" and line["source"] == "llm"
+    assert len(llm.requests) == 2 and len(b.received["ai_interjection"]) <= 1
 
 
-async def test_the_summary_falls_back_offline(data_dir: Path, llm: FakeLLM) -> None:
+async def test_the_summary_falls_back_offline(serve: Serve, llm: FakeLLM) -> None:
     llm.default = ("status", 400)
-    async with running_host(data_dir, silence_seconds=60, llm_url=llm.url) as host:
-        clients = Clients(host)
-        try:
-            a, b = await clients.pair()
-            await a.emit("transcript_update", {"text": "we talked about sailing and sailing boats"})
-            await b.wait_for("transcript_update")
-            session_id = (await a.wait_for("session_info"))["session_id"]
-            assert await host.end_session(session_id)
-            ended = await a.wait_for("session_ended")
-            assert ended["summary"].startswith("Alice and Bob talked") and "sailing" in ended["summary"]
-            assert len(llm.requests) == 1 and "model" not in llm.requests[0]  # no --llm-model: none sent
-        finally:
-            await clients.close()
+    host, clients = await serve(silence_seconds=60, llm_url=llm.url)
+    a, b = await clients.pair()
+    await a.emit("transcript_update", {"text": "we talked about sailing and sailing boats"})
+    await b.wait_for("transcript_update")
+    session_id = (await a.wait_for("session_info"))["session_id"]
+    assert await host.end_session(session_id)
+    ended = await a.wait_for("session_ended")
+    assert ended["summary"].startswith("Alice and Bob talked") and "sailing" in ended["summary"]
+    assert len(llm.requests) == 1 and "model" not in llm.requests[0]  # no --llm-model: none sent

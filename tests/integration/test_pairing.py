@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
-import pytest_asyncio
 
 from heartlink_desktop.server.host import HostServer
-from tests.support import Clients, running_host, until
+from tests.support import Clients, Serve, until
 
 pytestmark = pytest.mark.asyncio
 
@@ -54,29 +51,23 @@ async def test_third_person_gets_session_full_and_hears_nothing(host: HostServer
     assert c.received["session_info"] == []
 
 
-async def test_signaling_is_confined_to_the_partner(data_dir, clients_factory=None) -> None:  # type: ignore[no-untyped-def]
-    from tests.support import running_host
-
-    async with running_host(data_dir, max_pairs=2) as h:
-        cl = Clients(h)
-        try:
-            a1, b1 = await cl.pair()
-            a2, b2 = await cl.pair()
-            assert (await a2.wait_for("user_joined"))["id"] == b2.sid
-            # b1 may not signal a2, b2, itself, or a made-up id
-            for target in (a2.sid, b2.sid, b1.sid, "nobody", None, 7):
-                await b1.emit("offer", {"target": target, "offer": {"type": "offer", "sdp": "x"}})
-            for n in range(1, 7):
-                assert (await b1.error(n))["error"] == "invalid_target"
-            # a peer that never joined cannot signal anyone
-            loner = await cl.new("loner")
-            await loner.emit("ice_candidate", {"target": a1.sid, "candidate": None})
-            assert (await loner.error())["error"] == "invalid_target"
-            await b1.emit("offer", {"target": a1.sid, "offer": {"type": "offer", "sdp": "ok"}})
-            assert (await a1.wait_for("offer"))["offer"]["sdp"] == "ok"
-            assert a2.received["offer"] == [] and b2.received["offer"] == []
-        finally:
-            await cl.close()
+async def test_signaling_is_confined_to_the_partner(serve: Serve) -> None:
+    _, cl = await serve(max_pairs=2)
+    a1, b1 = await cl.pair()
+    a2, b2 = await cl.pair()
+    assert (await a2.wait_for("user_joined"))["id"] == b2.sid
+    # b1 may not signal a2, b2, itself, or a made-up id
+    for target in (a2.sid, b2.sid, b1.sid, "nobody", None, 7):
+        await b1.emit("offer", {"target": target, "offer": {"type": "offer", "sdp": "x"}})
+    for n in range(1, 7):
+        assert (await b1.error(n))["error"] == "invalid_target"
+    # a peer that never joined cannot signal anyone
+    loner = await cl.new("loner")
+    await loner.emit("ice_candidate", {"target": a1.sid, "candidate": None})
+    assert (await loner.error())["error"] == "invalid_target"
+    await b1.emit("offer", {"target": a1.sid, "offer": {"type": "offer", "sdp": "ok"}})
+    assert (await a1.wait_for("offer"))["offer"]["sdp"] == "ok"
+    assert a2.received["offer"] == [] and b2.received["offer"] == []
 
 
 async def test_transcript_speaker_comes_from_the_role_never_the_payload(host: HostServer, clients: Clients) -> None:
@@ -92,22 +83,8 @@ async def test_transcript_speaker_comes_from_the_role_never_the_payload(host: Ho
     assert saved["transcript"][-1]["speaker"] == "B"
 
 
-@pytest_asyncio.fixture
-async def host_no_grace(data_dir: Path) -> AsyncIterator[HostServer]:
-    async with running_host(data_dir, grace_seconds=0) as h:  # a disconnect ends the session at once
-        yield h
-
-
-async def test_session_file_lifecycle(host_no_grace: HostServer) -> None:
-    host = host_no_grace
-    clients = Clients(host)
-    try:
-        await _session_file_lifecycle(host, clients)
-    finally:
-        await clients.close()
-
-
-async def _session_file_lifecycle(host: HostServer, clients: Clients) -> None:
+async def test_session_file_lifecycle(serve: Serve) -> None:
+    host, clients = await serve(grace_seconds=0)  # a disconnect ends the session at once
     a = await clients.new("a")
     info = await a.join("Alice")
     path = host.store.path(info["session_id"])

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-from pathlib import Path
 
 import pytest
 import socketio
 
 from heartlink_desktop.server.host import HostServer
-from tests.support import Clients, Peer, running_host, until
+from tests.support import Clients, Peer, Serve, until
 
 pytestmark = pytest.mark.asyncio
 
@@ -75,24 +74,20 @@ async def test_reclaim_within_the_grace_keeps_role_session_and_transcript(
     assert host.rooms.locate(a2.sid) is not None and len(host.rooms.sessions) == 1
 
 
-async def test_after_the_grace_the_partner_hears_user_left_and_session_ended(data_dir: Path) -> None:
-    async with running_host(data_dir, grace_seconds=1) as host:
-        clients = Clients(host)
-        try:
-            a, b = await clients.pair()
-            secret = a.received["session_info"][0]["resume"]
-            session_id = b.received["session_info"][0]["session_id"]
-            await a.drop()
-            assert await b.wait_for("peer_status") == {"role": "A", "state": "reconnecting"}
-            assert await b.wait_for("user_left") == {"id": a.sid, "role": "A"}
-            ended = await b.wait_for("session_ended")
-            assert ended["reason"] == "peer_disconnected" and ended["session_id"] == session_id
-            await until(lambda: host.store.files() == [])
-            refusal = await refused(clients, secret)  # the secret died with the session
-            assert refusal["data"] == {"error": "invalid_resume"}
-            assert b.received["peer_status"] == [{"role": "A", "state": "reconnecting"}]
-        finally:
-            await clients.close()
+async def test_after_the_grace_the_partner_hears_user_left_and_session_ended(serve: Serve) -> None:
+    host, clients = await serve(grace_seconds=1)
+    a, b = await clients.pair()
+    secret = a.received["session_info"][0]["resume"]
+    session_id = b.received["session_info"][0]["session_id"]
+    await a.drop()
+    assert await b.wait_for("peer_status") == {"role": "A", "state": "reconnecting"}
+    assert await b.wait_for("user_left") == {"id": a.sid, "role": "A"}
+    ended = await b.wait_for("session_ended")
+    assert ended["reason"] == "peer_disconnected" and ended["session_id"] == session_id
+    await until(lambda: host.store.files() == [])
+    refusal = await refused(clients, secret)  # the secret died with the session
+    assert refusal["data"] == {"error": "invalid_resume"}
+    assert b.received["peer_status"] == [{"role": "A", "state": "reconnecting"}]
 
 
 async def test_wrong_and_other_slots_secrets_are_refused(host: HostServer, clients: Clients) -> None:
@@ -155,23 +150,19 @@ async def test_leave_while_the_partner_is_away_ends_the_session(host: HostServer
     assert (await refused(clients, secret))["data"] == {"error": "invalid_resume"}
 
 
-async def test_no_grace_means_no_secret_and_a_disconnect_ends_at_once(data_dir: Path) -> None:
-    async with running_host(data_dir, grace_seconds=0) as host:
-        clients = Clients(host)
-        try:
-            a, b = await clients.pair()
-            assert "resume" not in a.received["session_info"][0]
-            await a.drop()
-            assert await b.wait_for("user_left") == {"id": a.sid, "role": "A"}
-            assert (await b.wait_for("session_ended"))["reason"] == "peer_disconnected"
-            assert b.received["peer_status"] == []
-            peer = Peer(clients.url, clients.ssl())
-            clients.peers.append(peer)
-            with pytest.raises(socketio.exceptions.ConnectionError):
-                await peer.connect(host.token, resume="anything")
-            assert (await peer.wait_for("connect_error"))["data"] == {"error": "invalid_resume"}
-        finally:
-            await clients.close()
+async def test_no_grace_means_no_secret_and_a_disconnect_ends_at_once(serve: Serve) -> None:
+    host, clients = await serve(grace_seconds=0)
+    a, b = await clients.pair()
+    assert "resume" not in a.received["session_info"][0]
+    await a.drop()
+    assert await b.wait_for("user_left") == {"id": a.sid, "role": "A"}
+    assert (await b.wait_for("session_ended"))["reason"] == "peer_disconnected"
+    assert b.received["peer_status"] == []
+    peer = Peer(clients.url, clients.ssl())
+    clients.peers.append(peer)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        await peer.connect(host.token, resume="anything")
+    assert (await peer.wait_for("connect_error"))["data"] == {"error": "invalid_resume"}
 
 
 async def test_a_resume_that_beats_the_old_sockets_close_waits_for_it(

@@ -3,31 +3,22 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from pathlib import Path
+from typing import Any
 
 import pytest
-import pytest_asyncio
 
 from heartlink_desktop.server.host import HostServer
-from tests.support import Clients, Peer, running_host, until
+from tests.support import Clients, Peer, Serve, until
 
 pytestmark = pytest.mark.asyncio
 
 NAMES = ("Ann", "Bob", "Cat", "Dan")
 
 
-@pytest_asyncio.fixture
-async def evening(data_dir: Path) -> AsyncIterator[HostServer]:
-    async with running_host(data_dir, rounds=3, round_minutes=30, break_seconds=600) as host:
-        yield host
-
-
-@pytest_asyncio.fixture
-async def clients(evening: HostServer) -> AsyncIterator[Clients]:
-    c = Clients(evening)
-    yield c
-    await c.close()
+@pytest.fixture
+def host_settings() -> dict[str, Any]:
+    """The `host` of this module's tests runs an evening."""
+    return {"rounds": 3, "round_minutes": 30, "break_seconds": 600}
 
 
 async def enter(clients: Clients, names: tuple[str, ...] = NAMES) -> dict[str, Peer]:
@@ -58,19 +49,19 @@ async def paired(peers: dict[str, Peer], round_no: int) -> dict[str, str]:
     return {name: partner_name(peer, round_no) for name, peer in peers.items()}
 
 
-async def test_next_before_start_says_so_and_the_lobby_waits(evening: HostServer, clients: Clients) -> None:
-    assert evening.evening is not None
-    answer = await evening.evening.command("next")
+async def test_next_before_start_says_so_and_the_lobby_waits(host: HostServer, clients: Clients) -> None:
+    assert host.evening is not None
+    answer = await host.evening.command("next")
     assert answer == "The evening has not started yet: start it first."
     peers = await enter(clients, NAMES[:2])
     assert all(p.received["session_info"] == [] for p in peers.values())
-    assert "in the lobby" in await evening.evening.command("status")
+    assert "in the lobby" in await host.evening.command("status")
 
 
 async def test_three_rounds_new_partners_and_only_mutual_yeses_see_contacts(
-    evening: HostServer, clients: Clients
+    host: HostServer, clients: Clients
 ) -> None:
-    service = evening.evening
+    service = host.evening
     assert service is not None
     peers = await enter(clients)
     met: set[frozenset[str]] = set()
@@ -98,8 +89,8 @@ async def test_three_rounds_new_partners_and_only_mutual_yeses_see_contacts(
                                              "contact": f"{name.lower()}@contact"})
             await peer.wait_for("again_received", round_no)
     assert len(met) == 6, "four people, three rounds: everyone met everyone"
-    await until(lambda: evening.again.counts()["answered"] == 12)
-    assert evening.again.counts()["mutual"] == 2  # Ann-Bob and Ann-Cat; Cat-Dan and Dan-Bob are one-sided
+    await until(lambda: host.again.counts()["answered"] == 12)
+    assert host.again.counts()["mutual"] == 2  # Ann-Bob and Ann-Cat; Cat-Dan and Dan-Bob are one-sided
     assert "over" in await service.command("next") or service.evening.state == "ended"
     for name, peer in peers.items():
         # the evening's list, and the last round's matches as they come (its answers follow the end)
@@ -111,8 +102,8 @@ async def test_three_rounds_new_partners_and_only_mutual_yeses_see_contacts(
     assert not service.file.exists(), "the evening's file goes when the evening ends"
 
 
-async def test_answers_refused_for_a_stranger_twice_or_malformed(evening: HostServer, clients: Clients) -> None:
-    service = evening.evening
+async def test_answers_refused_for_a_stranger_twice_or_malformed(host: HostServer, clients: Clients) -> None:
+    service = host.evening
     assert service is not None
     peers = await enter(clients)
     await service.command("start")
@@ -136,9 +127,9 @@ async def test_answers_refused_for_a_stranger_twice_or_malformed(evening: HostSe
 
 
 async def test_a_reclaim_mid_round_keeps_the_place_and_the_question_follows(
-    evening: HostServer, clients: Clients
+    host: HostServer, clients: Clients
 ) -> None:
-    service = evening.evening
+    service = host.evening
     assert service is not None
     peers = await enter(clients)
     await service.command("start")
@@ -159,45 +150,41 @@ async def test_a_reclaim_mid_round_keeps_the_place_and_the_question_follows(
     assert "resumed" not in info2 and info2["session_id"] != info["session_id"]
 
 
-async def test_a_reset_wipes_the_evening(evening: HostServer, clients: Clients) -> None:
-    service = evening.evening
+async def test_a_reset_wipes_the_evening(host: HostServer, clients: Clients) -> None:
+    service = host.evening
     assert service is not None
     peers = await enter(clients, NAMES[:2])
     await service.command("start")
     await paired(peers, 1)
     assert service.file.exists()
-    await evening.reset()
+    await host.reset()
     assert not service.file.exists()
     assert service.evening.state == "lobby" and service.evening.people == {}
-    assert evening.again.counts() == {"asked": 0, "answered": 0, "mutual": 0}
+    assert host.again.counts() == {"asked": 0, "answered": 0, "mutual": 0}
 
 
-async def test_a_timed_round_moves_its_phases_wraps_up_and_ends_by_itself(data_dir: Path) -> None:
+async def test_a_timed_round_moves_its_phases_wraps_up_and_ends_by_itself(serve: Serve) -> None:
     """A 3-second round: deep dive at 35 %, the wrap-up line and decision near the end, then the
     round ends on time for both and, with no break, the next round opens by itself."""
-    async with running_host(data_dir, rounds=2, round_minutes=0.05, break_seconds=0) as host:
-        clients = Clients(host)
-        try:
-            peers = await enter(clients, NAMES[:2])
-            assert host.evening is not None
-            await host.evening.command("start")
-            ann = peers["Ann"]
-            await ann.wait_for("session_info")
-            phases = [(await ann.wait_for("phase_changed", n))["phase"] for n in (1, 2, 3)]
-            assert phases == ["icebreaker", "deep_dive", "decision"]
-            wrap = await ann.wait_for("ai_interjection")
-            assert wrap["source"] == "round" and "seconds left in this round" in wrap["text"]
-            assert (await ann.wait_for("session_ended"))["reason"] == "round_over"
-            await ann.wait_for("again_asked")
-            second = await ann.wait_for("session_info", 2)  # round 2, by the timer alone
-            assert second["session_id"] != ann.received["session_info"][0]["session_id"]
-            await ann.wait_for("evening_ended")
-        finally:
-            await clients.close()
+    host, clients = await serve(rounds=2, round_minutes=0.05, break_seconds=0)
+    peers = await enter(clients, NAMES[:2])
+    assert host.evening is not None
+    await host.evening.command("start")
+    ann = peers["Ann"]
+    await ann.wait_for("session_info")
+    phases = [(await ann.wait_for("phase_changed", n))["phase"] for n in (1, 2, 3)]
+    assert phases == ["icebreaker", "deep_dive", "decision"]
+    wrap = await ann.wait_for("ai_interjection")
+    assert wrap["source"] == "round" and "seconds left in this round" in wrap["text"]
+    assert (await ann.wait_for("session_ended"))["reason"] == "round_over"
+    await ann.wait_for("again_asked")
+    second = await ann.wait_for("session_info", 2)  # round 2, by the timer alone
+    assert second["session_id"] != ann.received["session_info"][0]["session_id"]
+    await ann.wait_for("evening_ended")
 
 
-async def test_ending_a_call_mid_round_keeps_both_in_the_evening(evening: HostServer, clients: Clients) -> None:
-    service = evening.evening
+async def test_ending_a_call_mid_round_keeps_both_in_the_evening(host: HostServer, clients: Clients) -> None:
+    service = host.evening
     assert service is not None
     peers = await enter(clients)
     await service.command("start")

@@ -11,7 +11,7 @@ import pytest
 from heartlink_desktop.core import utterance as ut
 from heartlink_desktop.server.host import HostServer
 from tests import speech
-from tests.support import Clients, Peer, until
+from tests.support import Clients, Peer, Serve, until
 
 pytestmark = pytest.mark.asyncio
 
@@ -126,25 +126,19 @@ async def test_bad_audio_gets_its_codes_and_the_host_keeps_serving(host: HostSer
     assert (await line_from(b, "A", 2))["text"] == "typed still works"
 
 
-async def test_two_pairs_talking_at_once_stay_apart(data_dir: Path) -> None:
-    from tests.support import running_host
-
-    async with running_host(data_dir, max_pairs=2) as host:
-        c = Clients(host)
-        try:
-            a1, b1 = await pair(c)
-            a2, b2 = await pair(c)
-            assert (await a2.wait_for("session_info"))["session_id"] != (await a1.wait_for("session_info"))["session_id"]
-            await asyncio.gather(say(a1, "beach"), say(b2, "weekend"))
-            l1 = await line_from(b1, "A")
-            l2 = await line_from(a2, "B")
-            assert heard(l1["text"], "beach"), l1
-            assert heard(l2["text"], "weekend"), l2
-            await host.flush()
-            assert not [e for e in a1.received["transcript_update"] if e["speaker"] == "B"]
-            assert not [e for e in b2.received["transcript_update"] if e["speaker"] == "A"]
-        finally:
-            await c.close()
+async def test_two_pairs_talking_at_once_stay_apart(serve: Serve) -> None:
+    host, c = await serve(max_pairs=2)
+    a1, b1 = await pair(c)
+    a2, b2 = await pair(c)
+    assert (await a2.wait_for("session_info"))["session_id"] != (await a1.wait_for("session_info"))["session_id"]
+    await asyncio.gather(say(a1, "beach"), say(b2, "weekend"))
+    l1 = await line_from(b1, "A")
+    l2 = await line_from(a2, "B")
+    assert heard(l1["text"], "beach"), l1
+    assert heard(l2["text"], "weekend"), l2
+    await host.flush()
+    assert not [e for e in a1.received["transcript_update"] if e["speaker"] == "B"]
+    assert not [e for e in b2.received["transcript_update"] if e["speaker"] == "A"]
 
 
 async def test_a_click_cut_short_by_a_mute_gives_no_line(host: HostServer, clients: Clients) -> None:
@@ -159,71 +153,53 @@ async def test_a_click_cut_short_by_a_mute_gives_no_line(host: HostServer, clien
     await until(lambda: not host.speech.utts)  # type: ignore[attr-defined]
 
 
-async def test_past_its_capacity_the_host_says_so_and_catches_up(data_dir: Path) -> None:
-    from tests.support import running_host
-
-    async with running_host(data_dir, max_pairs=2, stt_workers=1) as host:
-        news: list[dict] = []
-        host.subscribe(lambda e: news.append(e.data["status"]) if e.kind == "speech" else None)
-        c = Clients(host)
-        try:
-            a1, b1 = await pair(c)
-            a2, b2 = await pair(c)
-            await say(a1, "beach", speed=3.0)  # the one worker is up once this line is back
-            await line_from(b1, "A")
-            await asyncio.gather(say(a1, "beach"), say(a2, "sisters"))
-            told = await a2.wait_for("speech_status", 1)
-            assert told["transcribes"] is True
-            over = [s for s in a1.received["speech_status"] + a2.received.get("speech_status", []) if s["over_capacity"]]
-            assert over and "typed box" in over[0]["message"]
-            assert any(s["over_capacity"] and s["capacity"] == 1 for s in news)
-            l1, l2 = await line_from(b1, "A", 2), await line_from(b2, "A")  # both, one after the other
-            assert heard(l1["text"], "beach") and heard(l2["text"], "sisters"), (l1, l2)
-        finally:
-            await c.close()
+async def test_past_its_capacity_the_host_says_so_and_catches_up(serve: Serve) -> None:
+    host, c = await serve(max_pairs=2, stt_workers=1)
+    news: list[dict] = []
+    host.subscribe(lambda e: news.append(e.data["status"]) if e.kind == "speech" else None)
+    a1, b1 = await pair(c)
+    a2, b2 = await pair(c)
+    await say(a1, "beach", speed=3.0)  # the one worker is up once this line is back
+    await line_from(b1, "A")
+    await asyncio.gather(say(a1, "beach"), say(a2, "sisters"))
+    told = await a2.wait_for("speech_status", 1)
+    assert told["transcribes"] is True
+    over = [s for s in a1.received["speech_status"] + a2.received.get("speech_status", []) if s["over_capacity"]]
+    assert over and "typed box" in over[0]["message"]
+    assert any(s["over_capacity"] and s["capacity"] == 1 for s in news)
+    l1, l2 = await line_from(b1, "A", 2), await line_from(b2, "A")  # both, one after the other
+    assert heard(l1["text"], "beach") and heard(l2["text"], "sisters"), (l1, l2)
 
 
-async def test_with_speech_off_the_page_is_told_and_audio_refused(data_dir: Path) -> None:
-    from tests.support import running_host
-
-    async with running_host(data_dir, stt="off") as host:
-        c = Clients(host)
-        try:
-            a = listen(await c.new("a"))
-            b = await c.new("b")
-            await a.join("Alice")
-            await b.join("Bob")
-            status = await a.wait_for("speech_status")
-            assert status["transcribes"] is False
-            await a.emit("audio", b"\0\0" * 1600)
-            assert (await a.error())["error"] == "speech_off"
-        finally:
-            await c.close()
+async def test_with_speech_off_the_page_is_told_and_audio_refused(serve: Serve) -> None:
+    _, c = await serve(stt="off")
+    a = listen(await c.new("a"))
+    b = await c.new("b")
+    await a.join("Alice")
+    await b.join("Bob")
+    status = await a.wait_for("speech_status")
+    assert status["transcribes"] is False
+    await a.emit("audio", b"\0\0" * 1600)
+    assert (await a.error())["error"] == "speech_off"
 
 
-async def test_a_worker_that_dies_is_noticed_and_the_others_go_on(data_dir: Path) -> None:
+async def test_a_worker_that_dies_is_noticed_and_the_others_go_on(serve: Serve) -> None:
     import os
     import signal
 
-    from tests.support import running_host
-
-    async with running_host(data_dir, stt_workers=2) as host:
-        news: list[dict] = []
-        host.subscribe(lambda e: news.append(e.data["status"]) if e.kind == "speech" else None)
-        c = Clients(host)
-        try:
-            a, b = await pair(c)
-            await say(a, "beach", speed=3.0)
-            await line_from(b, "A")
-            pool = host.speech.pool  # type: ignore[attr-defined]
-            await until(lambda: len(pool.ready) == 2, timeout=30)
-            os.kill(pool.procs[0].pid, signal.SIGKILL)
-            await until(lambda: any("worker stopped" in s["note"] for s in news), timeout=10)
-            assert pool.alive == {1}
-            await say(a, "sisters", speed=3.0)
-            assert heard((await line_from(b, "A", 2))["text"], "sisters")
-        finally:
-            await c.close()
+    host, c = await serve(stt_workers=2)
+    news: list[dict] = []
+    host.subscribe(lambda e: news.append(e.data["status"]) if e.kind == "speech" else None)
+    a, b = await pair(c)
+    await say(a, "beach", speed=3.0)
+    await line_from(b, "A")
+    pool = host.speech.pool  # type: ignore[attr-defined]
+    await until(lambda: len(pool.ready) == 2, timeout=30)
+    os.kill(pool.procs[0].pid, signal.SIGKILL)
+    await until(lambda: any("worker stopped" in s["note"] for s in news), timeout=10)
+    assert pool.alive == {1}
+    await say(a, "sisters", speed=3.0)
+    assert heard((await line_from(b, "A", 2))["text"], "sisters")
 
 
 async def test_the_summary_mentions_what_they_said_aloud(host: HostServer, clients: Clients) -> None:
@@ -239,24 +215,18 @@ async def test_the_summary_mentions_what_they_said_aloud(host: HostServer, clien
 
 
 async def test_without_pocketsphinx_installed_the_host_says_so_and_pages_use_their_own(
-    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+    serve: Serve, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import importlib.util
 
-    from tests.support import running_host
-
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "pocketsphinx" else real(name, *a))
-    async with running_host(data_dir) as host:
-        status = host.speech.status()  # type: ignore[attr-defined]
-        assert status["in_use"] == "off" and "not installed" in status["note"]
-        c = Clients(host)
-        try:
-            a = listen(await c.new("a"))
-            await a.join("Alice")
-            assert (await a.wait_for("speech_status"))["transcribes"] is False
-        finally:
-            await c.close()
+    host, c = await serve()
+    status = host.speech.status()  # type: ignore[attr-defined]
+    assert status["in_use"] == "off" and "not installed" in status["note"]
+    a = listen(await c.new("a"))
+    await a.join("Alice")
+    assert (await a.wait_for("speech_status"))["transcribes"] is False
 
 
 async def test_the_partner_sees_interim_words_before_the_line(host: HostServer, clients: Clients) -> None:

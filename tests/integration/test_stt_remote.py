@@ -8,7 +8,6 @@ import io
 import json
 import wave
 from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +17,7 @@ from aiohttp import web
 from heartlink_desktop.speech.remote import RemoteConfig, RemoteEngine, RemoteError
 from tests import speech
 from tests.integration.test_speech import heard, line_from, pair, say
-from tests.support import Clients, running_host
+from tests.support import Serve
 
 pytestmark = pytest.mark.asyncio
 
@@ -128,45 +127,37 @@ async def test_nobody_listening_is_an_error() -> None:
 
 
 async def test_the_host_uses_the_service_and_says_where_the_voice_goes(
-    service: Service, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+    service: Service, serve: Serve, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HEARTLINK_STT_KEY", "sk-from-env")
-    async with running_host(data_dir, stt_url=service.url, stt_model="whisper-1") as host:
-        c = Clients(host)
-        try:
-            a, b = await pair(c)
-            await say(a, "beach", speed=3.0)
-            line = await line_from(b, "A")
-            assert line["text"] == "we met at the harbour"
-            assert (await b.wait_for("speech_status"))["remote"] is True
-            assert service.requests[0]["auth"] == "Bearer sk-from-env"
-        finally:
-            await c.close()
+    _, c = await serve(stt_url=service.url, stt_model="whisper-1")
+    a, b = await pair(c)
+    await say(a, "beach", speed=3.0)
+    line = await line_from(b, "A")
+    assert line["text"] == "we met at the harbour"
+    assert (await b.wait_for("speech_status"))["remote"] is True
+    assert service.requests[0]["auth"] == "Bearer sk-from-env"
 
 
 async def test_on_failure_the_embedded_engine_takes_over_and_the_window_is_told(
-    service: Service, data_dir: Path
+    service: Service, serve: Serve
 ) -> None:
     async def broken(request: web.Request) -> web.StreamResponse:
         return web.Response(status=503, text="down")
 
     service.reply = broken
-    async with running_host(data_dir, stt_url=service.url) as host:
-        news: list[dict[str, Any]] = []
-        host.subscribe(lambda e: news.append(e.data["status"]) if e.kind == "speech" else None)
-        host.speech.remote.config = dataclasses.replace(host.speech.remote.config, backoff=0.05)  # type: ignore[attr-defined]
-        c = Clients(host)
-        try:
-            a, b = await pair(c)
-            await say(a, "sisters", speed=3.0)
-            line = await line_from(b, "A")
-            assert heard(line["text"], "sisters"), line  # the same audio, recognised on the host
-            assert len(service.requests) == 2
-            assert news[0]["engine"] == "openai" and news[0]["in_use"] == "openai"
-            fell = [s for s in news if s["in_use"] == "pocketsphinx"]
-            assert fell and "HTTP 503" in fell[-1]["note"]
-            await say(a, "beach", speed=3.0)  # the next one goes to the embedded engine directly
-            assert heard((await line_from(b, "A", 2))["text"], "beach")
-            assert len(service.requests) == 2
-        finally:
-            await c.close()
+    host, c = await serve(stt_url=service.url)
+    news: list[dict[str, Any]] = []
+    host.subscribe(lambda e: news.append(e.data["status"]) if e.kind == "speech" else None)
+    host.speech.remote.config = dataclasses.replace(host.speech.remote.config, backoff=0.05)  # type: ignore[attr-defined]
+    a, b = await pair(c)
+    await say(a, "sisters", speed=3.0)
+    line = await line_from(b, "A")
+    assert heard(line["text"], "sisters"), line  # the same audio, recognised on the host
+    assert len(service.requests) == 2
+    assert news[0]["engine"] == "openai" and news[0]["in_use"] == "openai"
+    fell = [s for s in news if s["in_use"] == "pocketsphinx"]
+    assert fell and "HTTP 503" in fell[-1]["note"]
+    await say(a, "beach", speed=3.0)  # the next one goes to the embedded engine directly
+    assert heard((await line_from(b, "A", 2))["text"], "beach")
+    assert len(service.requests) == 2

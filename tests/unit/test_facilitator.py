@@ -17,6 +17,7 @@ from heartlink_desktop.core.pacing import (
     HOST,
     LULL,
     PHASE_RULES,
+    SPEAKING_STALE_SECONDS,
     TURNS,
     Conversation,
     Decision,
@@ -85,6 +86,10 @@ class Replay:
         return (t - T0).total_seconds()
 
 
+def at(seconds: float) -> datetime:
+    return T0 + timedelta(seconds=seconds)
+
+
 def test_a_lull_gives_exactly_one_interjection() -> None:
     r = Replay()
     r.run(1)
@@ -129,6 +134,39 @@ def test_nothing_while_someone_speaks() -> None:
     r.audio("A", False)
     [(when, decision, _)] = r.run(5)
     assert decision.reason == ASKED and r.at(when) == 120.25  # as soon as A stopped
+
+
+EPS = timedelta(microseconds=1)  # the clock's resolution: one tick before a moment
+
+
+def test_while_one_speaks_nothing_then_a_lull_exactly_silence_after() -> None:
+    """What the integration test once waited three wall-clock seconds to show."""
+    timing = Timing(silence=1, cooldown=1)
+    conv = Conversation(T0, active=True)
+    conv.on_audio("A", True, T0)
+    conv.on_line("A", "so there I was, telling a long story", T0)
+    for t in (1, 3, 60, SPEAKING_STALE_SECONDS - 1):  # three silences long, and far beyond
+        assert conv.decide(at(t), timing) is None
+    assert conv.wake_at(at(3), timing) == at(SPEAKING_STALE_SECONDS)  # no timer wakes before
+    conv.on_audio("A", False, at(3))
+    conv.on_line("B", "wow", at(3))
+    assert conv.decide(at(4) - EPS, timing) is None
+    assert conv.wake_at(at(3), timing) == at(4)
+    assert conv.decide(at(4), timing) == Decision(LULL, at(4))
+
+
+def test_the_cooldown_ends_exactly_cooldown_seconds_after_its_line() -> None:
+    """The facilitator stays quiet through its cooldown even when the lull came sooner."""
+    timing = Timing(silence=1, cooldown=1.5)
+    conv = Conversation(T0, active=True)
+    conv.on_line("A", "Hi Bob", T0)
+    assert conv.decide(at(1) - EPS, timing) is None
+    assert conv.decide(at(1), timing) == Decision(LULL, at(1))
+    conv.on_ai(at(1))
+    conv.on_line("B", "good question", at(1))  # answered at once: the lull is due at 2
+    assert conv.decide(at(2), timing) is None and conv.decide(at(2.5) - EPS, timing) is None
+    assert conv.wake_at(at(2), timing) == at(2.5)
+    assert conv.decide(at(2.5), timing) == Decision(LULL, at(2.5))
 
 
 def test_a_speaking_flag_left_on_goes_stale() -> None:

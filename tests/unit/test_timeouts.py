@@ -111,3 +111,23 @@ def test_the_deadline_of_one_session() -> None:
     assert rooms.deadline_of(first.session_id) == at(60)  # the held slot's grace comes first
     assert rooms.next_deadline() == at(60)
     assert rooms.deadline_of("session_19990101_000000") is None
+
+
+EPS = timedelta(microseconds=1)  # the clock's resolution: one tick before a deadline
+
+
+def test_an_idle_pair_ends_exactly_idle_seconds_after_its_last_line_or_speech() -> None:
+    """What the integration test once waited two wall-clock seconds to show: not ended a second
+    after pairing, nor at the put-off deadline less a tick; ended at it."""
+    rooms = Rooms(idle_timeout=1.5)
+    rooms.join("a", p("A"), T0)
+    session = rooms.join("b", p("B"), T0).session
+    assert rooms.due(at(1)) == [] and rooms.due(at(1.5) - EPS) == []
+    rooms.add_line("a", "still here", at(1))  # the line puts it off
+    assert rooms.deadline_of(session.session_id) == at(2.5)
+    assert rooms.due(at(1.5)) == [] and rooms.due(at(2.5) - EPS) == []
+    rooms.set_speaking("a", True, at(2))  # speech counts as activity too
+    assert rooms.deadline_of(session.session_id) == at(3.5)
+    assert rooms.due(at(2.5)) == [] and rooms.expire(at(3.5) - EPS) == []
+    [ended] = rooms.expire(at(3.5))
+    assert ended is session and ended.end_reason == "timeout"
