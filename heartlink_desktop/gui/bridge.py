@@ -1,13 +1,14 @@
-"""The one object between the window and the server: events in as Qt signals, actions out as tasks."""
+"""The one object between the window and the server: events in as Qt signals, actions out as
+tasks, and the host's state as a `HostStatus` the window reads. Only this module of the window
+holds the host; the composition root (app.py) hands it the function that builds one."""
 
 from __future__ import annotations
 
 import asyncio
 import errno
-import inspect
 import logging
-import socket
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -15,26 +16,37 @@ from PySide6.QtCore import QObject, Signal
 from heartlink_desktop.core import events as ev
 from heartlink_desktop.core.errors import CoreError
 from heartlink_desktop.core.events import Event
+from heartlink_desktop.core.vocab import ROLES
+from heartlink_desktop.net import LanAddress
 from heartlink_desktop.paths import Paths
 from heartlink_desktop.server.evening import switch as switch_evening
 from heartlink_desktop.server.host import HostServer, PortInUseError, ServerEvent
 from heartlink_desktop.settings import Settings, SettingsError
+from heartlink_desktop.tls import CertStatus
 
 log = logging.getLogger(__name__)
 
 # Core events after which the window redraws a session's card from its header (a small copy,
 # without the transcript: lines come one by one with transcript_line).
 _SNAPSHOT_KINDS = {ev.CREATED, ev.JOINED, ev.PHASE, ev.UPDATED}
-# Newer core kinds, by value so this window also runs beside a core that lacks them.
-PEER_STATUS = "peer_status"  # data: role, state ("reconnecting" | "connected"), sid
-QUEUE = "queue"  # data: line (the people waiting for a free place)
+
+HostBuilder = Callable[[Settings, Paths], HostServer]
 
 
-def free_port(host: str = "0.0.0.0") -> int:
-    """A port nobody listens on right now (the OS picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return int(s.getsockname()[1])
+@dataclass(frozen=True)
+class HostStatus:
+    """The host as the window sees it, at the moment `Bridge.status()` was called."""
+
+    running: bool
+    port: int | None  # None until it listens
+    bind: str  # the interface it listens on (settings.host)
+    address: str  # the LAN address the join link uses
+    addresses: tuple[LanAddress, ...]
+    join_url: str
+    cert: CertStatus | None
+    clients: int
+    max_pairs: int
+    queue_enabled: bool
 
 
 def plain_error(what: str, exc: BaseException) -> str:
@@ -69,17 +81,10 @@ class Bridge(QObject):
     again_changed = Signal(object)  # {"asked", "answered", "mutual"}
 
     def __init__(
-        self,
-        settings: Settings,
-        paths: Paths,
-        host_factory: Callable[[Settings, Paths], HostServer] | None = None,
-        parent: QObject | None = None,
+        self, settings: Settings, paths: Paths, build_host: HostBuilder, parent: QObject | None = None
     ) -> None:
         super().__init__(parent)
-        if host_factory is None:
-            from heartlink_desktop.app import build_host
-
-            host_factory = build_host
+        host_factory = build_host
         self.settings = settings
         self.paths = paths
         self._factory = host_factory
@@ -87,6 +92,15 @@ class Bridge(QObject):
         self._unsubscribe: list[Callable[[], None]] = []
         self.running = False
         self.host = self._attach(host_factory(settings, paths))
+
+    def status(self) -> HostStatus:
+        host = self.host
+        return HostStatus(
+            running=self.running, port=host.port, bind=host.settings.host, address=host.address,
+            addresses=tuple(host.addresses), join_url=host.join_url, cert=host.cert,
+            clients=len(host.clients), max_pairs=host.settings.max_pairs,
+            queue_enabled=host.settings.queue_enabled,
+        )
 
     # -- events in ------------------------------------------------------------------------
     def _attach(self, host: HostServer) -> HostServer:
@@ -111,15 +125,15 @@ class Bridge(QObject):
             self.slot_state.emit(event.session_id, str(d.get("role", "")), "left")
         elif event.kind == ev.ENDED:
             self.session_ended.emit(event.session_id, str(d.get("reason", "")), str(d.get("summary") or ""))
-        elif event.kind == PEER_STATUS:  # the header first: it says who holds the slot now
+        elif event.kind == ev.PEER_STATUS:  # the header first: it says who holds the slot now
             self._emit_header(event.session_id)
             state = str(d.get("state") or "")
-            if d.get("role") in ("A", "B") and state:
+            if d.get("role") in ROLES and state:
                 self.slot_state.emit(event.session_id, d["role"], state)
-        elif event.kind == QUEUE:
+        elif event.kind == ev.QUEUE:
             line = d.get("line")
             self.queue_changed.emit(len(line) if isinstance(line, list) else 0)
-        # audio, deleted and kinds this window does not know yet: nothing to show
+        # audio and deleted: nothing to show
 
     def _emit_header(self, session_id: str) -> None:
         head = self.host.rooms.snapshot(session_id, transcript=False)
@@ -174,7 +188,7 @@ class Bridge(QObject):
         try:
             await self.host.start()
         except PortInUseError as exc:
-            self.port_busy.emit(exc.port, free_port(self.settings.host))
+            self.port_busy.emit(exc.port, exc.suggestion)
             return False
         except OSError as exc:
             log.exception("could not start the server")
@@ -209,24 +223,16 @@ class Bridge(QObject):
 
         return self._run("Reset", reset())
 
-    def interject(self, session_id: str) -> asyncio.Task[Any] | None:
-        facilitator = getattr(self.host, "facilitator", None)
-        interject_now = getattr(facilitator, "interject_now", None)
-        if interject_now is None:
-            return None
-
-        async def ask() -> None:
-            result = interject_now(session_id)
-            if inspect.isawaitable(result):
-                result = await result
-            if result is False:
-                self.notice.emit("The facilitator speaks once both people are in the call.")
-
-        return self._run("Asking the facilitator", ask())
-
-    @property
-    def has_facilitator(self) -> bool:
-        return callable(getattr(getattr(self.host, "facilitator", None), "interject_now", None))
+    def interject(self, session_id: str) -> None:
+        """The host asks the facilitator to speak now in that conversation."""
+        try:
+            spoke = self.host.facilitator.interject_now(session_id)
+        except Exception as exc:
+            log.exception("asking the facilitator failed")
+            self.problem.emit(plain_error("Asking the facilitator", exc))
+            return
+        if not spoke:
+            self.notice.emit("The facilitator speaks once both people are in the call.")
 
     def evening_status(self) -> dict[str, Any]:
         """Where the evening stands now ({"enabled": False} when the host runs no evening)."""
@@ -265,8 +271,11 @@ class Bridge(QObject):
 
     def set_stt(self, engine: str) -> None:
         """The speech-to-text engine chosen in the window; kept for the next start."""
+        if self.host.speech is None:
+            self.problem.emit("Speech to text is not installed in this host.")
+            return
         try:
-            self.host.speech.set_engine(engine)  # type: ignore[union-attr]
+            self.host.speech.set_engine(engine)
         except Exception as exc:
             self.problem.emit(plain_error("Changing the speech-to-text engine", exc))
             return

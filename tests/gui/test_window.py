@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from heartlink_desktop import __version__
+from heartlink_desktop.app import build_host
 from heartlink_desktop.paths import Paths
 from heartlink_desktop.settings import parse_args
 from tests.gui.conftest import open_gui
@@ -197,7 +198,7 @@ async def test_without_a_data_dir_settings_go_to_the_user_config_folder(tmp_path
     from heartlink_desktop.gui.bridge import Bridge
     from heartlink_desktop.settings import Settings
 
-    bridge = Bridge(Settings(host="127.0.0.1", port=0).validate(), Paths())
+    bridge = Bridge(Settings(host="127.0.0.1", port=0).validate(), Paths(), build_host)
     assert bridge.save(spiciness=3, max_pairs=2)
     saved = tmp_path / "home" / ".config" / "heartlink-desktop" / "settings.json"  # XDG_CONFIG_HOME here
     assert saved.exists() and Paths().load_settings() == {"spiciness": 3, "max_pairs": 2}

@@ -1,0 +1,80 @@
+"""The rule of what may import what (docs/architecture.md), checked on every module.
+
+core imports nothing of HeartLink but core. The parts around it (agent, speech, server)
+import core and the leaf modules, never each other's insides, the window or the app: the
+composition root (app.py) installs them in the host. The window (gui) reaches the server
+only through gui/bridge.py, never imports the app, and touches no socket."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[2] / "heartlink_desktop"
+LEAVES = {"paths", "settings", "net", "tls", "endpoints", "__init__", "__main__"}
+
+# part -> the parts of HeartLink it may import (besides itself)
+ALLOWED: dict[str, set[str]] = {
+    "core": set(),
+    "agent": {"core"} | LEAVES,
+    "speech": {"core"} | LEAVES,
+    "server": {"core"} | LEAVES,
+    "gui": {"core", "server"} | LEAVES,
+    "app": {"core", "agent", "speech", "server", "gui"} | LEAVES,
+}
+# the leaf modules import only one another
+for leaf in LEAVES:
+    ALLOWED[leaf] = LEAVES - {leaf} | ({"app"} if leaf == "__main__" else set())
+NETWORK = {"socket", "ssl", "aiohttp", "socketio", "engineio", "asyncio.streams"}
+
+
+def part_of(path: Path) -> str:
+    rel = path.relative_to(PACKAGE)
+    return rel.parts[0] if len(rel.parts) > 1 else rel.stem
+
+
+def imports(path: Path) -> list[tuple[int, str]]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append((node.lineno, node.module))
+        elif isinstance(node, ast.Import):
+            found += [(node.lineno, a.name) for a in node.names]
+    return found
+
+
+def target(module: str) -> str | None:
+    bits = module.split(".")
+    if bits[0] != "heartlink_desktop":
+        return None
+    return bits[1] if len(bits) > 1 else "__init__"
+
+
+def test_every_import_follows_the_rule() -> None:
+    wrong = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        part = part_of(path)
+        for line, module in imports(path):
+            dst = target(module)
+            if dst is None or dst == part:
+                continue
+            if dst not in ALLOWED[part]:
+                wrong.append(f"{path.relative_to(PACKAGE.parent)}:{line} ({part}) imports {module}")
+    assert wrong == []
+
+
+def test_only_the_bridge_reaches_the_server_and_the_window_touches_no_socket() -> None:
+    wrong = []
+    for path in sorted((PACKAGE / "gui").rglob("*.py")):
+        for line, module in imports(path):
+            where = f"gui/{path.name}:{line} imports {module}"
+            if target(module) == "server" and path.name != "bridge.py":
+                wrong.append(where)
+            if module.split(".")[0] in NETWORK or module in NETWORK:
+                wrong.append(where)
+    assert wrong == []
+
+
+def test_the_rule_is_checked_on_every_part() -> None:
+    parts = {part_of(p) for p in PACKAGE.rglob("*.py")}
+    assert parts <= set(ALLOWED), parts - set(ALLOWED)
