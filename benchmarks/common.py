@@ -46,14 +46,13 @@ class Target:
 @asynccontextmanager
 async def heartlink(window: bool, data_dir: Path, **settings: Any) -> AsyncIterator[Target]:
     """A HeartLink host on this process's running loop (a qasync loop for the window)."""
+    from heartlink_desktop.app import build_host
     from heartlink_desktop.paths import Paths
     from heartlink_desktop.settings import Settings
 
     opts = {"host": "127.0.0.1", "port": 0, "grace_seconds": 0, **settings}
     paths = Paths(data_dir)
     if not window:
-        from heartlink_desktop.app import build_host
-
         host = build_host(Settings(**opts).validate(), paths)
         await host.start()
         try:
@@ -65,7 +64,7 @@ async def heartlink(window: bool, data_dir: Path, **settings: Any) -> AsyncItera
     from heartlink_desktop.gui.main import run_window
 
     shown: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-    task = asyncio.ensure_future(run_window(Settings(**opts).validate(), paths, ready=shown.set_result))
+    task = asyncio.ensure_future(run_window(Settings(**opts).validate(), paths, build_host, ready=shown.set_result))
     w = await asyncio.wait_for(shown, 30)
     while not w.bridge.running:
         await asyncio.sleep(0.02)

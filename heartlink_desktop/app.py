@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError as exc:
         print(f"heartlink-desktop: the window is not available ({exc}); use --headless", file=sys.stderr)
         return 2
-    return run_gui(settings, paths)
+    return run_gui(settings, paths, build_host)
 
 
 if __name__ == "__main__":

@@ -1,20 +1,22 @@
-"""The one object between the window and the server: events in as Qt signals, actions out as tasks."""
+"""The one object between the window and the server: events in as Qt signals, actions out as
+tasks, and the host's state as it stands (`HostStatus`). Only this module holds the host."""
 
 from __future__ import annotations
 
 import asyncio
 import errno
-import inspect
 import logging
-import socket
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from heartlink_desktop import net, tls
 from heartlink_desktop.core import events as ev
 from heartlink_desktop.core.errors import CoreError
 from heartlink_desktop.core.events import Event
+from heartlink_desktop.core.vocab import ROLES
 from heartlink_desktop.paths import Paths
 from heartlink_desktop.server.evening import switch as switch_evening
 from heartlink_desktop.server.host import HostServer, PortInUseError, ServerEvent
@@ -25,16 +27,40 @@ log = logging.getLogger(__name__)
 # Core events after which the window redraws a session's card from its header (a small copy,
 # without the transcript: lines come one by one with transcript_line).
 _SNAPSHOT_KINDS = {ev.CREATED, ev.JOINED, ev.PHASE, ev.UPDATED}
-# Newer core kinds, by value so this window also runs beside a core that lacks them.
-PEER_STATUS = "peer_status"  # data: role, state ("reconnecting" | "connected"), sid
-QUEUE = "queue"  # data: line (the people waiting for a free place)
+
+HostBuilder = Callable[[Settings, Paths], HostServer]
+"""What the composition root hands the window: `app.build_host`, the host with every part."""
 
 
-def free_port(host: str = "0.0.0.0") -> int:
-    """A port nobody listens on right now (the OS picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return int(s.getsockname()[1])
+@dataclass(frozen=True)
+class HostStatus:
+    """The host as the window sees it, copied by the bridge whenever the server says it changed."""
+
+    running: bool
+    port: int | None  # the port it listens on (None until it does)
+    bind: str  # the interface it was asked to listen on (--host)
+    address: str  # the LAN address in the join link
+    addresses: tuple[net.LanAddress, ...]
+    join_url: str
+    cert: tls.CertStatus | None
+    clients: int  # phones connected
+    max_pairs: int  # conversations at once, in this run
+    queue_enabled: bool
+
+
+def status_of(host: HostServer, running: bool) -> HostStatus:
+    return HostStatus(
+        running=running,
+        port=host.port,
+        bind=host.settings.host,
+        address=host.address,
+        addresses=tuple(host.addresses),
+        join_url=host.join_url,
+        cert=host.cert,
+        clients=len(host.clients),
+        max_pairs=host.settings.max_pairs,
+        queue_enabled=host.settings.queue_enabled,
+    )
 
 
 def plain_error(what: str, exc: BaseException) -> str:
@@ -52,7 +78,8 @@ class Bridge(QObject):
     transcript_line = Signal(str, object)  # session_id, entry
     session_ended = Signal(str, str, str)  # session_id, reason, summary
     queue_changed = Signal(int)  # people waiting for a conversation
-    # the server
+    # the server (each after `status` was brought up to date)
+    status_changed = Signal(object)  # HostStatus
     listening = Signal(int, str)  # port, join URL
     stopped = Signal()
     clients_changed = Signal(int)
@@ -72,21 +99,22 @@ class Bridge(QObject):
         self,
         settings: Settings,
         paths: Paths,
-        host_factory: Callable[[Settings, Paths], HostServer] | None = None,
+        build_host: HostBuilder,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        if host_factory is None:
-            from heartlink_desktop.app import build_host
-
-            host_factory = build_host
-        self.settings = settings
+        self.settings = settings  # as saved for the next start; the host's own may differ
         self.paths = paths
-        self._factory = host_factory
+        self._build_host = build_host
         self._tasks: set[asyncio.Task[Any]] = set()
         self._unsubscribe: list[Callable[[], None]] = []
-        self.running = False
-        self.host = self._attach(host_factory(settings, paths))
+        self.host = build_host(settings, paths)
+        self.status = status_of(self.host, running=False)
+        self._attach(self.host)
+
+    @property
+    def running(self) -> bool:
+        return self.status.running
 
     # -- events in ------------------------------------------------------------------------
     def _attach(self, host: HostServer) -> HostServer:
@@ -94,6 +122,13 @@ class Bridge(QObject):
             undo()
         self._unsubscribe = [host.rooms.subscribe(self._on_core), host.subscribe(self._on_server)]
         return host
+
+    def _update_status(self, running: bool | None = None) -> None:
+        """Copy the host's state into `status`; say so when it changed."""
+        status = status_of(self.host, self.running if running is None else running)
+        if status != self.status:
+            self.status = status
+            self.status_changed.emit(status)
 
     def _on_core(self, event: Event) -> None:
         try:
@@ -111,12 +146,12 @@ class Bridge(QObject):
             self.slot_state.emit(event.session_id, str(d.get("role", "")), "left")
         elif event.kind == ev.ENDED:
             self.session_ended.emit(event.session_id, str(d.get("reason", "")), str(d.get("summary") or ""))
-        elif event.kind == PEER_STATUS:  # the header first: it says who holds the slot now
+        elif event.kind == ev.PEER_STATUS:  # the header first: it says who holds the slot now
             self._emit_header(event.session_id)
             state = str(d.get("state") or "")
-            if d.get("role") in ("A", "B") and state:
+            if d.get("role") in ROLES and state:
                 self.slot_state.emit(event.session_id, d["role"], state)
-        elif event.kind == QUEUE:
+        elif event.kind == ev.QUEUE:
             line = d.get("line")
             self.queue_changed.emit(len(line) if isinstance(line, list) else 0)
         # audio, deleted and kinds this window does not know yet: nothing to show
@@ -129,16 +164,17 @@ class Bridge(QObject):
     def _on_server(self, event: ServerEvent) -> None:
         try:
             d = event.data
+            self._update_status(
+                True if event.kind == "listening" else False if event.kind == "stopped" else None
+            )
             if event.kind == "listening":
-                self.running = True
                 self.listening.emit(int(d.get("port", 0)), str(d.get("url", "")))
             elif event.kind == "stopped":
-                self.running = False
                 self.stopped.emit()
             elif event.kind == "clients":
                 self.clients_changed.emit(int(d.get("count", 0)))
             elif event.kind == "token":
-                self.url_changed.emit(str(d.get("url", self.host.join_url)))
+                self.url_changed.emit(str(d.get("url", self.status.join_url)))
             elif event.kind == "certificate":
                 self.certificate_changed.emit(d.get("status"))
             elif event.kind == "speech":
@@ -174,13 +210,15 @@ class Bridge(QObject):
         try:
             await self.host.start()
         except PortInUseError as exc:
-            self.port_busy.emit(exc.port, free_port(self.settings.host))
+            self._update_status()
+            self.port_busy.emit(exc.port, exc.suggestion)
             return False
         except OSError as exc:
             log.exception("could not start the server")
+            self._update_status()
             self.problem.emit(plain_error(f"Could not listen on port {self.settings.port}", exc))
             return False
-        self.running = True
+        self._update_status(running=True)
         return True
 
     def start_on_port(self, port: int) -> asyncio.Task[Any]:
@@ -189,9 +227,10 @@ class Bridge(QObject):
         async def restart() -> bool:
             if self.running:
                 await self.host.stop()
-                self.running = False
+                self._update_status(running=False)
             self.settings = self.settings.replace(port=port)
-            self.host = self._attach(self._factory(self.settings, self.paths))
+            self.host = self._attach(self._build_host(self.settings, self.paths))
+            self._update_status()
             ok = await self.start()
             if ok:
                 self.save(port=port)
@@ -205,28 +244,21 @@ class Bridge(QObject):
     def reset(self) -> asyncio.Task[Any]:
         async def reset() -> None:
             await self.host.reset()
+            self._update_status()
             self.reset_done.emit()
 
         return self._run("Reset", reset())
 
-    def interject(self, session_id: str) -> asyncio.Task[Any] | None:
-        facilitator = getattr(self.host, "facilitator", None)
-        interject_now = getattr(facilitator, "interject_now", None)
-        if interject_now is None:
-            return None
-
-        async def ask() -> None:
-            result = interject_now(session_id)
-            if inspect.isawaitable(result):
-                result = await result
-            if result is False:
-                self.notice.emit("The facilitator speaks once both people are in the call.")
-
-        return self._run("Asking the facilitator", ask())
-
-    @property
-    def has_facilitator(self) -> bool:
-        return callable(getattr(getattr(self.host, "facilitator", None), "interject_now", None))
+    def interject(self, session_id: str) -> None:
+        """Have the facilitator speak now (it only asks for a line: nothing to wait for)."""
+        try:
+            said = self.host.facilitator.interject_now(session_id)
+        except Exception as exc:
+            log.exception("asking the facilitator failed")
+            self.problem.emit(plain_error("Asking the facilitator", exc))
+            return
+        if not said:
+            self.notice.emit("The facilitator speaks once both people are in the call.")
 
     def evening_status(self) -> dict[str, Any]:
         """Where the evening stands now ({"enabled": False} when the host runs no evening)."""
@@ -265,8 +297,12 @@ class Bridge(QObject):
 
     def set_stt(self, engine: str) -> None:
         """The speech-to-text engine chosen in the window; kept for the next start."""
+        speech = self.host.speech
+        if speech is None:
+            self.problem.emit("Changing the speech-to-text engine: this host has no speech to text.")
+            return
         try:
-            self.host.speech.set_engine(engine)  # type: ignore[union-attr]
+            speech.set_engine(engine)
         except Exception as exc:
             self.problem.emit(plain_error("Changing the speech-to-text engine", exc))
             return
@@ -312,7 +348,7 @@ class Bridge(QObject):
                 await asyncio.wait(still, timeout=1.0)
         if self.running:
             await self.host.stop()
-            self.running = False
+            self._update_status(running=False)
         for undo in self._unsubscribe:
             undo()
         self._unsubscribe = []

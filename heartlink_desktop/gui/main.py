@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QApplication
 
-from heartlink_desktop.gui.bridge import Bridge
+from heartlink_desktop.gui.bridge import Bridge, HostBuilder
 from heartlink_desktop.gui.loop import new_loop
 from heartlink_desktop.gui.window import MainWindow, app_icon
 from heartlink_desktop.paths import Paths
@@ -25,23 +25,24 @@ def _say(text: str) -> None:
 async def run_window(
     settings: Settings,
     paths: Paths,
+    build_host: HostBuilder,
     *,
     ready: Callable[[MainWindow], None] | None = None,
     handle_signals: bool = False,
 ) -> int:
     """Show the window, serve until it closes, then end the sessions and stop. Returns 0."""
-    bridge = Bridge(settings, paths)
+    bridge = Bridge(settings, paths, build_host)
     window = MainWindow(bridge)
     closed = asyncio.Event()
     window.closing.connect(closed.set)
 
     def announce(port: int, url: str) -> None:
         _say(f"HeartLink is listening. Join URL: {url}")
-        cert = bridge.host.cert
-        if cert is not None:
+        status = bridge.status
+        if status.cert is not None:
             _say(
-                f"Certificate SHA-256 {cert.short_fingerprint}; CA for phones at "
-                f"https://{bridge.host.address}:{port}/ca.crt"
+                f"Certificate SHA-256 {status.cert.short_fingerprint}; CA for phones at "
+                f"https://{status.address}:{port}/ca.crt"
             )
 
     bridge.listening.connect(announce)
@@ -78,7 +79,8 @@ def _no_display() -> bool:
     return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def run_gui(settings: Settings, paths: Paths) -> int:
+def run_gui(settings: Settings, paths: Paths, build_host: HostBuilder) -> int:
+    """The window for the host `build_host` makes (the composition root passes `app.build_host`)."""
     if _no_display():
         print(
             "heartlink-desktop: no display found (no DISPLAY or WAYLAND_DISPLAY); "
@@ -93,6 +95,6 @@ def run_gui(settings: Settings, paths: Paths) -> int:
     app.setWindowIcon(app_icon())
     app.setQuitOnLastWindowClosed(False)  # the main coroutine decides when to stop, after the server
     return asyncio.run(
-        run_window(settings, paths, handle_signals=True),
+        run_window(settings, paths, build_host, handle_signals=True),
         loop_factory=lambda: new_loop(app),
     )

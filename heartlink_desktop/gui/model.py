@@ -9,10 +9,12 @@ from datetime import datetime
 from typing import Any
 
 from heartlink_desktop import __version__
+from heartlink_desktop.core import vocab
 from heartlink_desktop.core.errors import CoreError
 from heartlink_desktop.core.profile import Profile, parse_profile
+from heartlink_desktop.core.vocab import FACILITATOR_SPEAKER, ROLES, end_reason_text
 
-ROLES = ("A", "B")
+# A slot's state as the card shows it.
 EMPTY, WAITING, IN_CALL, LEFT, RECONNECTING, ENDED = (
     "empty",
     "waiting",
@@ -21,14 +23,6 @@ EMPTY, WAITING, IN_CALL, LEFT, RECONNECTING, ENDED = (
     "reconnecting",
     "ended",
 )
-REASONS = {
-    "host_ended": "ended by the host",
-    "host_stopped": "the host closed HeartLink",
-    "reset": "reset by the host",
-    "peer_left": "someone left",
-    "peer_disconnected": "someone's connection dropped",
-    "timeout": "nobody joined or spoke for too long",
-}
 
 
 def profile_of(raw: Any) -> Profile | None:
@@ -69,8 +63,8 @@ class SlotView:
 class SessionView:
     session_id: str
     number: int  # "Conversation 1", "2", ... in this run
-    status: str = "waiting"
-    phase: str = "waiting"
+    status: str = vocab.WAITING
+    phase: str = vocab.PHASES[0]
     spiciness: int | None = None
     created_at: str | None = None
     slots: dict[str, SlotView] = field(default_factory=lambda: {r: SlotView(r) for r in ROLES})
@@ -159,7 +153,7 @@ class LiveSessions:
             elif not sid:
                 slot.state = EMPTY
             else:
-                slot.state = IN_CALL if v.status == "active" else WAITING
+                slot.state = IN_CALL if v.status == vocab.ACTIVE else WAITING
         return v
 
     def set_state(self, session_id: str, role: str, state: str) -> SessionView | None:
@@ -173,7 +167,7 @@ class LiveSessions:
         else:  # connected again: the snapshot decides
             v._overrides.pop(role, None)
             if slot.sid:
-                slot.state = IN_CALL if v.status == "active" else WAITING
+                slot.state = IN_CALL if v.status == vocab.ACTIVE else WAITING
         return v
 
     def add_line(self, session_id: str, entry: dict[str, Any]) -> SessionView:
@@ -183,7 +177,7 @@ class LiveSessions:
 
     def end(self, session_id: str, reason: str, summary: str, now: datetime) -> SessionView:
         v = self.view(session_id)
-        v.ended, v.end_reason, v.summary, v.status = True, reason, summary, "ended"
+        v.ended, v.end_reason, v.summary, v.status = True, reason, summary, vocab.ENDED
         for slot in v.slots.values():
             slot.until = now
             if slot.sid and slot.state not in (LEFT,):
@@ -226,13 +220,13 @@ def to_markdown(v: SessionView) -> str:
             line = slot.profile_line
             out.append(f"- {role}: {md_escape(slot.name)}" + (f" ({md_escape(line)})" if line else ""))
     if v.ended:
-        out.append(f"- Ended: {REASONS.get(v.end_reason, v.end_reason)}")
+        out.append(f"- Ended: {end_reason_text(v.end_reason)}")
     out += ["", "## Transcript", ""]
     for e in v.transcript:
         who = md_escape(speaker_name(v, e))
         text = md_escape(str(e.get("text", "")))
         stamp = line_time(e)
-        if e.get("speaker") == "AI":
+        if e.get("speaker") == FACILITATOR_SPEAKER:
             out.append(f"> *{stamp} {who}:* {text}")
         else:
             out.append(f"**{stamp} {who}:** {text}")

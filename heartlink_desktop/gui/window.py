@@ -24,17 +24,17 @@ from PySide6.QtWidgets import (
 )
 
 from heartlink_desktop import __version__
+from heartlink_desktop.core.vocab import ACTIVE, SPICE_NAMES
 from heartlink_desktop.gui.bridge import Bridge
 from heartlink_desktop.gui.model import LiveSessions, to_json, to_markdown
 from heartlink_desktop.gui.panels import CertPanel, JoinPanel, SettingsDialog, StatusPanel
 from heartlink_desktop.gui.rounds import RoundsPanel
-from heartlink_desktop.gui.sessions import SlotsPanel, TranscriptPanel
+from heartlink_desktop.gui.slots import SlotsPanel
 from heartlink_desktop.gui.speech import SpeechPanel
+from heartlink_desktop.gui.transcript import TranscriptPanel
 from heartlink_desktop.paths import atomic_write, resource
 
 log = logging.getLogger(__name__)
-
-SPICE_NAMES = {1: "1 · Spark", 2: "2 · Warm", 3: "3 · Hot", 4: "4 · Inferno"}
 
 
 def app_icon() -> QIcon:
@@ -88,8 +88,8 @@ class MainWindow(QMainWindow):
         self.reset_button.setStyleSheet("QPushButton { color: #c62828; font-weight: 600; }")
         self.spiciness = QComboBox()
         self.spiciness.setAccessibleName("Spiciness")
-        for level, label in SPICE_NAMES.items():
-            self.spiciness.addItem(label, level)
+        for level, name in SPICE_NAMES.items():
+            self.spiciness.addItem(f"{level} · {name}", level)
         self.spiciness.setCurrentIndex(self.spiciness.findData(bridge.settings.spiciness))
         self.about_box: QMessageBox | None = None
         self.settings_dialog: SettingsDialog | None = None
@@ -208,33 +208,33 @@ class MainWindow(QMainWindow):
     def _refresh_all(self) -> None:
         self._refresh_join()
         self._refresh_cert()
-        host = self.bridge.host
-        if self.bridge.running and host.port:
-            self.status.show_listening(host.address, host.port, host.settings.host)
+        s = self.bridge.status
+        if s.running and s.port:
+            self.status.show_listening(s.address, s.port, s.bind)
         self._refresh_counts()
         self._redraw_slots()
 
     def _refresh_join(self) -> None:
-        host = self.bridge.host
-        if self.bridge.running:
-            self.join.show_url(host.join_url)
-        self.join.show_addresses(host.addresses, host.address)
+        s = self.bridge.status
+        if s.running:
+            self.join.show_url(s.join_url)
+        self.join.show_addresses(s.addresses, s.address)
         self._refresh_cert()
 
     def _refresh_cert(self) -> None:
-        host = self.bridge.host
-        self.cert.show_status(host.cert, host.address, host.port if self.bridge.running else None)
+        s = self.bridge.status
+        self.cert.show_status(s.cert, s.address, s.port if s.running else None)
 
     def _refresh_counts(self) -> None:
-        host = self.bridge.host
-        queue = self.model.queue if host.settings.queue_enabled else None
-        limit = None if self.rounds.running() else host.settings.max_pairs
-        self.status.show_counts(len(host.clients), self.model.live_count(), limit, queue)
+        s = self.bridge.status
+        queue = self.model.queue if s.queue_enabled else None
+        limit = None if self.rounds.running() else s.max_pairs
+        self.status.show_counts(s.clients, self.model.live_count(), limit, queue)
 
     def _redraw_slots(self) -> None:
         """Every card drawn again (start, reset); an event draws only its own card."""
         shown = [v for v in self.model.views.values() if v.session_id not in self._gone]
-        self.slots.show_views(shown, self.bridge.host.settings.max_pairs, self.now())
+        self.slots.show_views(shown, self.bridge.status.max_pairs, self.now())
         self._sync_actions()
 
     def _redraw_card(self, session_id: str) -> None:
@@ -264,7 +264,7 @@ class MainWindow(QMainWindow):
             self._sync_actions()
 
     def _show_room(self) -> None:
-        self.slots.show_room(self.model.live_count(), self.bridge.host.settings.max_pairs)
+        self.slots.show_room(self.model.live_count(), self.bridge.status.max_pairs)
 
     def _on_tick(self) -> None:
         self.slots.tick(self.now())
@@ -274,8 +274,7 @@ class MainWindow(QMainWindow):
         v = self.model.views.get(self.transcript.current())
         live = v is not None and not v.ended
         self.end_button.setEnabled(live)
-        self.ask_button.setVisible(self.bridge.has_facilitator)
-        self.ask_button.setEnabled(live and v is not None and v.status == "active")
+        self.ask_button.setEnabled(live and v is not None and v.status == ACTIVE)
 
     # -- bridge signals -------------------------------------------------------------------
     def _on_session(self, session_id: str, snapshot: dict[str, Any]) -> None:

@@ -13,6 +13,7 @@ import pytest
 import qasync
 from PySide6.QtWidgets import QApplication
 
+from heartlink_desktop.app import build_host
 from heartlink_desktop.gui.loop import new_loop
 from heartlink_desktop.gui.main import run_window
 from heartlink_desktop.gui.window import MainWindow
@@ -86,7 +87,7 @@ async def open_gui(data_dir: Path, *, wait_running: bool = True, **settings: Any
     opts = {"host": "127.0.0.1", "port": 0, "grace_seconds": 0, **quiet, **settings}
     paths = Paths(data_dir)
     shown: asyncio.Future[MainWindow] = asyncio.get_running_loop().create_future()
-    task = asyncio.ensure_future(run_window(Settings(**opts).validate(), paths, ready=shown.set_result))
+    task = asyncio.ensure_future(run_window(Settings(**opts).validate(), paths, build_host, ready=shown.set_result))
     window = await asyncio.wait_for(shown, WAIT)
     gui = Gui(window, task, paths, Clients(window.bridge.host))
     try:

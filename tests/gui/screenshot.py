@@ -17,6 +17,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import qasync
 from PySide6.QtWidgets import QApplication
 
+from heartlink_desktop.app import build_host
 from heartlink_desktop.gui.main import run_window
 from heartlink_desktop.gui.window import MainWindow
 from heartlink_desktop.paths import Paths
@@ -38,7 +39,7 @@ async def shoot(data_dir: Path, out: Path) -> None:
     # every network, the usual port: as a host sees it (the clients still come over loopback)
     settings = Settings(host="0.0.0.0", port=8765, silence_seconds=3600, turns_without_ai=100_000).validate()
     shown: asyncio.Future[MainWindow] = asyncio.get_running_loop().create_future()
-    task = asyncio.ensure_future(run_window(settings, Paths(data_dir), ready=shown.set_result))
+    task = asyncio.ensure_future(run_window(settings, Paths(data_dir), build_host, ready=shown.set_result))
     window = await shown
     window.resize(1240, 800)
     await until(lambda: window.bridge.running)

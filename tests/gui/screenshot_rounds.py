@@ -12,6 +12,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from heartlink_desktop.app import build_host
 from heartlink_desktop.gui.main import run_window
 from heartlink_desktop.gui.window import MainWindow
 from heartlink_desktop.paths import Paths
@@ -27,7 +28,7 @@ async def shoot(data_dir: Path, out: Path) -> None:
     settings = Settings(host="0.0.0.0", port=8765, rounds=3, round_minutes=2, silence_seconds=3600,
                         turns_without_ai=100_000).validate()
     shown: asyncio.Future[MainWindow] = asyncio.get_running_loop().create_future()
-    task = asyncio.ensure_future(run_window(settings, Paths(data_dir), ready=shown.set_result))
+    task = asyncio.ensure_future(run_window(settings, Paths(data_dir), build_host, ready=shown.set_result))
     window = await shown
     window.resize(1240, 860)
     await until(lambda: window.bridge.running)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from heartlink_desktop.core.profile import parse_profile
-from heartlink_desktop.gui.sessions import PairCard
+from heartlink_desktop.gui.slots import PairCard
 from heartlink_desktop.gui.window import MainWindow
 from tests.gui.conftest import open_gui
 from tests.gui.test_sessions import slot, transcript_text

@@ -127,15 +127,7 @@ async def test_the_certificate_panel_warns_when_the_address_is_not_covered(data_
 
 async def test_ask_the_facilitator_puts_a_line_in_the_transcript(data_dir: Path) -> None:
     async with open_gui(data_dir) as gui:
-        host, w = gui.host, gui.window
-        if getattr(host, "facilitator", None) is None:  # a build without the facilitator package
-
-            class Stand:
-                def interject_now(self, session_id: str) -> bool:
-                    host.rooms.add_interjection(session_id, "What surprised you today?", host.now())
-                    return True
-
-            host.facilitator = Stand()  # type: ignore[attr-defined]
+        w = gui.window
         a, _ = await gui.peers.pair()
         sid = a.received["session_info"][0]["session_id"]
         await until(lambda: w.ask_button.isEnabled())
@@ -194,10 +186,11 @@ async def test_with_more_pairs_each_conversation_has_its_own_card(data_dir: Path
 
 
 async def test_without_a_data_dir_settings_go_to_the_user_config_folder(tmp_path: Path) -> None:
+    from heartlink_desktop.app import build_host
     from heartlink_desktop.gui.bridge import Bridge
     from heartlink_desktop.settings import Settings
 
-    bridge = Bridge(Settings(host="127.0.0.1", port=0).validate(), Paths())
+    bridge = Bridge(Settings(host="127.0.0.1", port=0).validate(), Paths(), build_host)
     assert bridge.save(spiciness=3, max_pairs=2)
     saved = tmp_path / "home" / ".config" / "heartlink-desktop" / "settings.json"  # XDG_CONFIG_HOME here
     assert saved.exists() and Paths().load_settings() == {"spiciness": 3, "max_pairs": 2}
