@@ -1,6 +1,5 @@
 """The one object between the window and the server: events in as Qt signals, actions out as
-tasks, and the host's state as a `HostStatus` the window reads. Only this module of the window
-holds the host; the composition root (app.py) hands it the function that builds one."""
+tasks, and the host's state as it stands (`HostStatus`). Only this module holds the host."""
 
 from __future__ import annotations
 
@@ -13,16 +12,15 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from heartlink_desktop import net, tls
 from heartlink_desktop.core import events as ev
 from heartlink_desktop.core.errors import CoreError
 from heartlink_desktop.core.events import Event
 from heartlink_desktop.core.vocab import ROLES
-from heartlink_desktop.net import LanAddress
 from heartlink_desktop.paths import Paths
 from heartlink_desktop.server.evening import switch as switch_evening
 from heartlink_desktop.server.host import HostServer, PortInUseError, ServerEvent
 from heartlink_desktop.settings import Settings, SettingsError
-from heartlink_desktop.tls import CertStatus
 
 log = logging.getLogger(__name__)
 
@@ -31,22 +29,38 @@ log = logging.getLogger(__name__)
 _SNAPSHOT_KINDS = {ev.CREATED, ev.JOINED, ev.PHASE, ev.UPDATED}
 
 HostBuilder = Callable[[Settings, Paths], HostServer]
+"""What the composition root hands the window: `app.build_host`, the host with every part."""
 
 
 @dataclass(frozen=True)
 class HostStatus:
-    """The host as the window sees it, at the moment `Bridge.status()` was called."""
+    """The host as the window sees it, copied by the bridge whenever the server says it changed."""
 
     running: bool
-    port: int | None  # None until it listens
-    bind: str  # the interface it listens on (settings.host)
-    address: str  # the LAN address the join link uses
-    addresses: tuple[LanAddress, ...]
+    port: int | None  # the port it listens on (None until it does)
+    bind: str  # the interface it was asked to listen on (--host)
+    address: str  # the LAN address in the join link
+    addresses: tuple[net.LanAddress, ...]
     join_url: str
-    cert: CertStatus | None
-    clients: int
-    max_pairs: int
+    cert: tls.CertStatus | None
+    clients: int  # phones connected
+    max_pairs: int  # conversations at once, in this run
     queue_enabled: bool
+
+
+def status_of(host: HostServer, running: bool) -> HostStatus:
+    return HostStatus(
+        running=running,
+        port=host.port,
+        bind=host.settings.host,
+        address=host.address,
+        addresses=tuple(host.addresses),
+        join_url=host.join_url,
+        cert=host.cert,
+        clients=len(host.clients),
+        max_pairs=host.settings.max_pairs,
+        queue_enabled=host.settings.queue_enabled,
+    )
 
 
 def plain_error(what: str, exc: BaseException) -> str:
@@ -64,7 +78,8 @@ class Bridge(QObject):
     transcript_line = Signal(str, object)  # session_id, entry
     session_ended = Signal(str, str, str)  # session_id, reason, summary
     queue_changed = Signal(int)  # people waiting for a conversation
-    # the server
+    # the server (each after `status` was brought up to date)
+    status_changed = Signal(object)  # HostStatus
     listening = Signal(int, str)  # port, join URL
     stopped = Signal()
     clients_changed = Signal(int)
@@ -81,26 +96,25 @@ class Bridge(QObject):
     again_changed = Signal(object)  # {"asked", "answered", "mutual"}
 
     def __init__(
-        self, settings: Settings, paths: Paths, build_host: HostBuilder, parent: QObject | None = None
+        self,
+        settings: Settings,
+        paths: Paths,
+        build_host: HostBuilder,
+        parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        host_factory = build_host
-        self.settings = settings
+        self.settings = settings  # as saved for the next start; the host's own may differ
         self.paths = paths
-        self._factory = host_factory
+        self._build_host = build_host
         self._tasks: set[asyncio.Task[Any]] = set()
         self._unsubscribe: list[Callable[[], None]] = []
-        self.running = False
-        self.host = self._attach(host_factory(settings, paths))
+        self.host = build_host(settings, paths)
+        self.status = status_of(self.host, running=False)
+        self._attach(self.host)
 
-    def status(self) -> HostStatus:
-        host = self.host
-        return HostStatus(
-            running=self.running, port=host.port, bind=host.settings.host, address=host.address,
-            addresses=tuple(host.addresses), join_url=host.join_url, cert=host.cert,
-            clients=len(host.clients), max_pairs=host.settings.max_pairs,
-            queue_enabled=host.settings.queue_enabled,
-        )
+    @property
+    def running(self) -> bool:
+        return self.status.running
 
     # -- events in ------------------------------------------------------------------------
     def _attach(self, host: HostServer) -> HostServer:
@@ -108,6 +122,13 @@ class Bridge(QObject):
             undo()
         self._unsubscribe = [host.rooms.subscribe(self._on_core), host.subscribe(self._on_server)]
         return host
+
+    def _update_status(self, running: bool | None = None) -> None:
+        """Copy the host's state into `status`; say so when it changed."""
+        status = status_of(self.host, self.running if running is None else running)
+        if status != self.status:
+            self.status = status
+            self.status_changed.emit(status)
 
     def _on_core(self, event: Event) -> None:
         try:
@@ -133,7 +154,7 @@ class Bridge(QObject):
         elif event.kind == ev.QUEUE:
             line = d.get("line")
             self.queue_changed.emit(len(line) if isinstance(line, list) else 0)
-        # audio and deleted: nothing to show
+        # audio, deleted and kinds this window does not know yet: nothing to show
 
     def _emit_header(self, session_id: str) -> None:
         head = self.host.rooms.snapshot(session_id, transcript=False)
@@ -143,16 +164,17 @@ class Bridge(QObject):
     def _on_server(self, event: ServerEvent) -> None:
         try:
             d = event.data
+            self._update_status(
+                True if event.kind == "listening" else False if event.kind == "stopped" else None
+            )
             if event.kind == "listening":
-                self.running = True
                 self.listening.emit(int(d.get("port", 0)), str(d.get("url", "")))
             elif event.kind == "stopped":
-                self.running = False
                 self.stopped.emit()
             elif event.kind == "clients":
                 self.clients_changed.emit(int(d.get("count", 0)))
             elif event.kind == "token":
-                self.url_changed.emit(str(d.get("url", self.host.join_url)))
+                self.url_changed.emit(str(d.get("url", self.status.join_url)))
             elif event.kind == "certificate":
                 self.certificate_changed.emit(d.get("status"))
             elif event.kind == "speech":
@@ -188,13 +210,15 @@ class Bridge(QObject):
         try:
             await self.host.start()
         except PortInUseError as exc:
+            self._update_status()
             self.port_busy.emit(exc.port, exc.suggestion)
             return False
         except OSError as exc:
             log.exception("could not start the server")
+            self._update_status()
             self.problem.emit(plain_error(f"Could not listen on port {self.settings.port}", exc))
             return False
-        self.running = True
+        self._update_status(running=True)
         return True
 
     def start_on_port(self, port: int) -> asyncio.Task[Any]:
@@ -203,9 +227,10 @@ class Bridge(QObject):
         async def restart() -> bool:
             if self.running:
                 await self.host.stop()
-                self.running = False
+                self._update_status(running=False)
             self.settings = self.settings.replace(port=port)
-            self.host = self._attach(self._factory(self.settings, self.paths))
+            self.host = self._attach(self._build_host(self.settings, self.paths))
+            self._update_status()
             ok = await self.start()
             if ok:
                 self.save(port=port)
@@ -219,19 +244,20 @@ class Bridge(QObject):
     def reset(self) -> asyncio.Task[Any]:
         async def reset() -> None:
             await self.host.reset()
+            self._update_status()
             self.reset_done.emit()
 
         return self._run("Reset", reset())
 
     def interject(self, session_id: str) -> None:
-        """The host asks the facilitator to speak now in that conversation."""
+        """Have the facilitator speak now (it only asks for a line: nothing to wait for)."""
         try:
-            spoke = self.host.facilitator.interject_now(session_id)
+            said = self.host.facilitator.interject_now(session_id)
         except Exception as exc:
             log.exception("asking the facilitator failed")
             self.problem.emit(plain_error("Asking the facilitator", exc))
             return
-        if not spoke:
+        if not said:
             self.notice.emit("The facilitator speaks once both people are in the call.")
 
     def evening_status(self) -> dict[str, Any]:
@@ -271,11 +297,12 @@ class Bridge(QObject):
 
     def set_stt(self, engine: str) -> None:
         """The speech-to-text engine chosen in the window; kept for the next start."""
-        if self.host.speech is None:
-            self.problem.emit("Speech to text is not installed in this host.")
+        speech = self.host.speech
+        if speech is None:
+            self.problem.emit("Changing the speech-to-text engine: this host has no speech to text.")
             return
         try:
-            self.host.speech.set_engine(engine)
+            speech.set_engine(engine)
         except Exception as exc:
             self.problem.emit(plain_error("Changing the speech-to-text engine", exc))
             return
@@ -321,7 +348,7 @@ class Bridge(QObject):
                 await asyncio.wait(still, timeout=1.0)
         if self.running:
             await self.host.stop()
-            self.running = False
+            self._update_status(running=False)
         for undo in self._unsubscribe:
             undo()
         self._unsubscribe = []

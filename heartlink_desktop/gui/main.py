@@ -38,11 +38,11 @@ async def run_window(
 
     def announce(port: int, url: str) -> None:
         _say(f"HeartLink is listening. Join URL: {url}")
-        host = bridge.status()
-        if host.cert is not None:
+        status = bridge.status
+        if status.cert is not None:
             _say(
-                f"Certificate SHA-256 {host.cert.short_fingerprint}; CA for phones at "
-                f"https://{host.address}:{port}/ca.crt"
+                f"Certificate SHA-256 {status.cert.short_fingerprint}; CA for phones at "
+                f"https://{status.address}:{port}/ca.crt"
             )
 
     bridge.listening.connect(announce)
@@ -80,7 +80,7 @@ def _no_display() -> bool:
 
 
 def run_gui(settings: Settings, paths: Paths, build_host: HostBuilder) -> int:
-    """The window, around the host `build_host` makes (app.build_host: the composition root)."""
+    """The window for the host `build_host` makes (the composition root passes `app.build_host`)."""
     if _no_display():
         print(
             "heartlink-desktop: no display found (no DISPLAY or WAYLAND_DISPLAY); "

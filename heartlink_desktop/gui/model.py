@@ -14,6 +14,7 @@ from heartlink_desktop.core.errors import CoreError
 from heartlink_desktop.core.profile import Profile, parse_profile
 from heartlink_desktop.core.vocab import FACILITATOR_SPEAKER, ROLES, end_reason_text
 
+# A slot's state as the card shows it.
 EMPTY, WAITING, IN_CALL, LEFT, RECONNECTING, ENDED = (
     "empty",
     "waiting",
@@ -176,7 +177,7 @@ class LiveSessions:
 
     def end(self, session_id: str, reason: str, summary: str, now: datetime) -> SessionView:
         v = self.view(session_id)
-        v.ended, v.end_reason, v.summary, v.status = True, reason, summary, "ended"
+        v.ended, v.end_reason, v.summary, v.status = True, reason, summary, vocab.ENDED
         for slot in v.slots.values():
             slot.until = now
             if slot.sid and slot.state not in (LEFT,):

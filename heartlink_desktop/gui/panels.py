@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
@@ -13,7 +14,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QSpinBox,
@@ -23,25 +23,10 @@ from PySide6.QtWidgets import (
 
 from heartlink_desktop import net, tls
 from heartlink_desktop.gui.qr import QrWidget
+from heartlink_desktop.gui.style import BAD, GOOD, WARN, colour, plain_label
 from heartlink_desktop.settings import MAX_PAIRS, Settings
 
-GOOD, WARN, BAD = "#2e7d32", "#b26a00", "#c62828"
 LOOPBACK = "127.0.0.1"
-
-
-def plain_label(text: str = "", *, selectable: bool = False, wrap: bool = True) -> QLabel:
-    """A label that never reads its text as HTML (peer names, messages, addresses)."""
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(wrap)
-    if selectable:
-        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
-
-
-def colour(label: QLabel, hex_colour: str, *, bold: bool = False) -> None:
-    weight = "font-weight: 600;" if bold else ""
-    label.setStyleSheet(f"color: {hex_colour}; {weight}")
 
 
 class JoinPanel(QGroupBox):
@@ -90,7 +75,7 @@ class JoinPanel(QGroupBox):
         self.qr.set_text(url)
         self.copy.setText("Copy")
 
-    def show_addresses(self, addresses: list[net.LanAddress], current: str) -> None:
+    def show_addresses(self, addresses: Sequence[net.LanAddress], current: str) -> None:
         self.addresses.blockSignals(True)
         self.addresses.clear()
         for a in addresses:

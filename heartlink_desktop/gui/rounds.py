@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from heartlink_desktop.gui.panels import plain_label
+from heartlink_desktop.gui.style import plain_label
 
 
 def clock(seconds: float) -> str:

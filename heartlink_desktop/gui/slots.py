@@ -1,4 +1,4 @@
-"""The live conversations' slots: a card per pair with slots A and B, in a scrolling panel.
+"""The conversations' cards: one per pair with slots A and B, and the free place for the next.
 
 An event touches only the card it changes: a card is drawn when its own conversation changes,
 the clock each second updates only the cards in sight, and selecting a conversation restyles
@@ -9,40 +9,60 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import (
-    QColor,
-    QFont,
-    QMouseEvent,
-    QPainter,
-    QPaintEvent,
-    QPalette,
-    QPen,
-)
-from PySide6.QtWidgets import (
-    QFrame,
-    QGridLayout,
-    QHBoxLayout,
-    QLabel,
-    QScrollArea,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPaintEvent, QPalette, QPen, QPixmap
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from heartlink_desktop.core.vocab import ROLES
-from heartlink_desktop.gui.look import (
-    STATE_COLOURS,
-    badge,
-    duration,
-    muted,
-    phase_words,
-    tint,
-)
-from heartlink_desktop.gui.model import (
-    EMPTY,
-    SessionView,
-    SlotView,
-)
-from heartlink_desktop.gui.panels import plain_label
+from heartlink_desktop.core.vocab import PHASES, ROLE_B, ROLES, phase_label
+from heartlink_desktop.gui.model import EMPTY, IN_CALL, LEFT, RECONNECTING, WAITING, SessionView, SlotView
+from heartlink_desktop.gui.style import SPEAKER_COLOURS, muted, plain_label, tint
+
+STATE_COLOURS = {
+    EMPTY: "#9e9e9e",
+    WAITING: "#b26a00",
+    IN_CALL: "#2e7d32",
+    LEFT: "#c62828",
+    RECONNECTING: "#ef6c00",
+}
+
+
+def phase_words(phase: str) -> str:
+    """A card's phase in lower case ("deep dive"); the first, waiting, says for whom."""
+    words = phase_label(phase).lower()
+    return f"{words} for {ROLE_B}" if phase == PHASES[0] else words
+
+
+def duration(seconds: int | None) -> str:
+    if seconds is None:
+        return ""
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+
+_BADGES: dict[str, QPixmap] = {}
+
+
+def badge(role: str, size: int = 28) -> QPixmap:
+    """The round coloured letter of a role, drawn once."""
+    found = _BADGES.get(role)
+    if found is None:
+        found = QPixmap(size, size)
+        found.fill(Qt.GlobalColor.transparent)
+        p = QPainter(found)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor(SPEAKER_COLOURS.get(role, "#757575")))
+        p.drawEllipse(0, 0, size, size)
+        font = p.font()
+        font.setWeight(QFont.Weight.Bold)
+        p.setFont(font)
+        p.setPen(QColor("white"))
+        p.drawText(found.rect(), Qt.AlignmentFlag.AlignCenter, role)
+        p.end()
+        found = _BADGES[role] = found
+    return found
+
 
 
 class SlotCard(QFrame):
@@ -269,5 +289,4 @@ class SlotsPanel(QScrollArea):
             card = self.cards.get(sid)
             if card is not None:
                 card.set_selected(sid == session_id)
-
 

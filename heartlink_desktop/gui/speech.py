@@ -4,22 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox
 
-WARN = "color: #b26a00;"
+from heartlink_desktop.gui.style import WARN, colour, plain_label
+
 CHOICES = {
     "pocketsphinx": "On this computer (PocketSphinx)",
     "openai": "Speech service (--stt-url)",
     "off": "Off: the phones' own browser (online)",
 }
-
-
-def _label() -> QLabel:
-    label = QLabel()
-    label.setTextFormat(Qt.TextFormat.PlainText)  # a reason may quote a remote server's words
-    label.setWordWrap(True)
-    return label
 
 
 class SpeechPanel(QGroupBox):
@@ -32,11 +26,12 @@ class SpeechPanel(QGroupBox):
         self.choice = QComboBox()
         self.choice.setAccessibleName("Speech-to-text engine")
         self.choice.activated.connect(lambda i: self.engine_chosen.emit(str(self.choice.itemData(i))))
-        self.engine = _label()
-        self.streams = _label()
-        self.behind = _label()
-        self.note = _label()
-        self.note.setStyleSheet(WARN)
+        # plain text: a reason may quote a remote server's words
+        self.engine = plain_label()
+        self.streams = plain_label()
+        self.behind = plain_label()
+        self.note = plain_label()
+        colour(self.note, WARN)
         self.note.hide()
         form = QFormLayout(self)
         form.addRow("Transcribe", self.choice)

@@ -1,20 +1,14 @@
-"""Each conversation's transcript, as plain text, one view a conversation in a stack.
+"""The transcript view: each conversation's lines as plain text, picked, followed and exported.
 
-Lines reach their view together, at most every `LINES_MS`, so a busy conversation costs one
-layout and one paint per batch, not per line."""
+A new line touches only its own conversation's view. Lines reach it together, at most every
+`LINES_MS`, so a busy conversation costs one layout and one paint per batch, not per line."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import (
-    QColor,
-    QFont,
-    QTextBlockFormat,
-    QTextCharFormat,
-    QTextCursor,
-)
+from PySide6.QtGui import QColor, QFont, QTextBlockFormat, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -26,17 +20,13 @@ from PySide6.QtWidgets import (
 )
 
 from heartlink_desktop.core.vocab import FACILITATOR_SPEAKER, end_reason_text
-from heartlink_desktop.gui.look import (
+from heartlink_desktop.gui.model import SessionView, line_time, speaker_name
+from heartlink_desktop.gui.style import (
     FACILITATOR_BACKGROUND,
     FACILITATOR_COLOUR,
     SPEAKER_COLOURS,
+    plain_label,
 )
-from heartlink_desktop.gui.model import (
-    SessionView,
-    line_time,
-    speaker_name,
-)
-from heartlink_desktop.gui.panels import plain_label
 
 LINES_MS = 40  # new lines are shown together, at most this long after they came
 

@@ -36,8 +36,6 @@ from heartlink_desktop.paths import atomic_write, resource
 
 log = logging.getLogger(__name__)
 
-SPICE_CHOICES = {level: f"{level} · {name}" for level, name in SPICE_NAMES.items()}  # "1 · Spark"
-
 
 def app_icon() -> QIcon:
     icon = QIcon()
@@ -90,8 +88,8 @@ class MainWindow(QMainWindow):
         self.reset_button.setStyleSheet("QPushButton { color: #c62828; font-weight: 600; }")
         self.spiciness = QComboBox()
         self.spiciness.setAccessibleName("Spiciness")
-        for level, label in SPICE_CHOICES.items():
-            self.spiciness.addItem(label, level)
+        for level, name in SPICE_NAMES.items():
+            self.spiciness.addItem(f"{level} · {name}", level)
         self.spiciness.setCurrentIndex(self.spiciness.findData(bridge.settings.spiciness))
         self.about_box: QMessageBox | None = None
         self.settings_dialog: SettingsDialog | None = None
@@ -210,33 +208,33 @@ class MainWindow(QMainWindow):
     def _refresh_all(self) -> None:
         self._refresh_join()
         self._refresh_cert()
-        host = self.bridge.status()
-        if host.running and host.port:
-            self.status.show_listening(host.address, host.port, host.bind)
+        s = self.bridge.status
+        if s.running and s.port:
+            self.status.show_listening(s.address, s.port, s.bind)
         self._refresh_counts()
         self._redraw_slots()
 
     def _refresh_join(self) -> None:
-        host = self.bridge.status()
-        if host.running:
-            self.join.show_url(host.join_url)
-        self.join.show_addresses(list(host.addresses), host.address)
+        s = self.bridge.status
+        if s.running:
+            self.join.show_url(s.join_url)
+        self.join.show_addresses(s.addresses, s.address)
         self._refresh_cert()
 
     def _refresh_cert(self) -> None:
-        host = self.bridge.status()
-        self.cert.show_status(host.cert, host.address, host.port if host.running else None)
+        s = self.bridge.status
+        self.cert.show_status(s.cert, s.address, s.port if s.running else None)
 
     def _refresh_counts(self) -> None:
-        host = self.bridge.status()
-        queue = self.model.queue if host.queue_enabled else None
-        limit = None if self.rounds.running() else host.max_pairs
-        self.status.show_counts(host.clients, self.model.live_count(), limit, queue)
+        s = self.bridge.status
+        queue = self.model.queue if s.queue_enabled else None
+        limit = None if self.rounds.running() else s.max_pairs
+        self.status.show_counts(s.clients, self.model.live_count(), limit, queue)
 
     def _redraw_slots(self) -> None:
         """Every card drawn again (start, reset); an event draws only its own card."""
         shown = [v for v in self.model.views.values() if v.session_id not in self._gone]
-        self.slots.show_views(shown, self.bridge.status().max_pairs, self.now())
+        self.slots.show_views(shown, self.bridge.status.max_pairs, self.now())
         self._sync_actions()
 
     def _redraw_card(self, session_id: str) -> None:
@@ -266,7 +264,7 @@ class MainWindow(QMainWindow):
             self._sync_actions()
 
     def _show_room(self) -> None:
-        self.slots.show_room(self.model.live_count(), self.bridge.status().max_pairs)
+        self.slots.show_room(self.model.live_count(), self.bridge.status.max_pairs)
 
     def _on_tick(self) -> None:
         self.slots.tick(self.now())

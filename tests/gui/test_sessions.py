@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QTextCursor
 from PySide6.QtWidgets import QFileDialog
 
-from heartlink_desktop.gui.look import FACILITATOR_BACKGROUND, SPEAKER_COLOURS
+from heartlink_desktop.gui.style import FACILITATOR_BACKGROUND, SPEAKER_COLOURS
 from heartlink_desktop.gui.window import MainWindow
 from tests.gui.conftest import open_gui
 from tests.gui.test_join import decode

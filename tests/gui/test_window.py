@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from heartlink_desktop import __version__
-from heartlink_desktop.app import build_host
 from heartlink_desktop.paths import Paths
 from heartlink_desktop.settings import parse_args
 from tests.gui.conftest import open_gui
@@ -128,15 +127,7 @@ async def test_the_certificate_panel_warns_when_the_address_is_not_covered(data_
 
 async def test_ask_the_facilitator_puts_a_line_in_the_transcript(data_dir: Path) -> None:
     async with open_gui(data_dir) as gui:
-        host, w = gui.host, gui.window
-        if getattr(host, "facilitator", None) is None:  # a build without the facilitator package
-
-            class Stand:
-                def interject_now(self, session_id: str) -> bool:
-                    host.rooms.add_interjection(session_id, "What surprised you today?", host.now())
-                    return True
-
-            host.facilitator = Stand()  # type: ignore[attr-defined]
+        w = gui.window
         a, _ = await gui.peers.pair()
         sid = a.received["session_info"][0]["session_id"]
         await until(lambda: w.ask_button.isEnabled())
@@ -195,6 +186,7 @@ async def test_with_more_pairs_each_conversation_has_its_own_card(data_dir: Path
 
 
 async def test_without_a_data_dir_settings_go_to_the_user_config_folder(tmp_path: Path) -> None:
+    from heartlink_desktop.app import build_host
     from heartlink_desktop.gui.bridge import Bridge
     from heartlink_desktop.settings import Settings
 
