@@ -250,12 +250,14 @@ class FastWebSocket(eio_aiohttp.WebSocket):  # type: ignore[misc]
         clock = time.monotonic
         last = clock()
         handle: asyncio.TimerHandle | None = None
+        silent = False
 
         def watchdog() -> None:  # one timer per socket, not one per message
-            nonlocal handle
+            nonlocal handle, silent
             left = last + timeout - clock()
             if left <= 0:
                 assert me is not None
+                silent = True
                 me.cancel()  # nothing heard for too long: the read ends, as engineio's would
             else:
                 handle = loop.call_later(left, watchdog)
@@ -299,7 +301,9 @@ class FastWebSocket(eio_aiohttp.WebSocket):  # type: ignore[misc]
                 except Exception:
                     server.logger.exception("Unknown receive error")
         except asyncio.CancelledError:
-            pass  # the watchdog, or the server stopping: close as below
+            if silent and me is not None:
+                me.uncancel()  # ours: what follows may wait with timeouts of its own
+            # else the server stopping: close as below, as engineio's loop does
         finally:
             if handle is not None:
                 handle.cancel()

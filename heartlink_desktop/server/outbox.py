@@ -5,9 +5,10 @@ handing a message to Engine.IO's queue does not wait, so it finishes with no loo
 and no task at all. Only a send that
 really waits (the rare one) makes the next ones queue behind it, for one pump task to send in
 order. `InlineManager` emits to each recipient in turn instead of a task per recipient plus a
-wait, which python-socketio's manager does. `PlainWebSocket` turns off per-message
-compression: signaling messages are a few hundred bytes on a LAN, where deflating each one
-costs the host more than it saves.
+wait, which python-socketio's manager does; an EVENT for a socket on a websocket goes straight
+to it as its frame (`fast`). `plain_websockets` makes Engine.IO's websockets `fast` ones: no
+per-message compression (signaling messages are a few hundred bytes on a LAN, where deflating
+each one costs the host more than it saves), a lean read loop, one write per loop turn.
 """
 
 from __future__ import annotations
