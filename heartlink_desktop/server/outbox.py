@@ -5,9 +5,10 @@ handing a message to Engine.IO's queue does not wait, so it finishes with no loo
 and no task at all. Only a send that
 really waits (the rare one) makes the next ones queue behind it, for one pump task to send in
 order. `InlineManager` emits to each recipient in turn instead of a task per recipient plus a
-wait, which python-socketio's manager does. `PlainWebSocket` turns off per-message
-compression: signaling messages are a few hundred bytes on a LAN, where deflating each one
-costs the host more than it saves.
+wait, which python-socketio's manager does; an EVENT for a socket on a websocket goes straight
+to it as its frame (`fast`). `plain_websockets` makes Engine.IO's websockets `fast` ones: no
+per-message compression (signaling messages are a few hundred bytes on a LAN, where deflating
+each one costs the host more than it saves), a lean read loop, one write per loop turn.
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 import socketio
-from aiohttp.web import WebSocketResponse
 from engineio import packet as eio_packet
-from engineio.async_drivers import aiohttp as eio_aiohttp
 from socketio import packet
+
+from heartlink_desktop.server import fast
 
 log = logging.getLogger(__name__)
 
@@ -147,26 +148,20 @@ class InlineManager(socketio.AsyncManager):  # type: ignore[misc]
             return
         args = list(data) if isinstance(data, tuple) else [] if data is None else [data]
         skip = skip_sid if isinstance(skip_sid, list) else [skip_sid]
-        encoded = self.server.packet_class(packet.EVENT, namespace=namespace, data=[event, *args]).encode()
-        pkts = [eio_packet.Packet(eio_packet.MESSAGE, p) for p in (encoded if isinstance(encoded, list) else [encoded])]
+        direct = fast.event_frame(event, args) if namespace == "/" else None
+        pkts: list[eio_packet.Packet] | None = None
+        eio = self.server.eio
         for sid, eio_sid in list(self.get_participants(namespace, room)):
-            if sid not in skip:
-                for p in pkts:
-                    await self.server._send_eio_packet(eio_sid, p)
-
-
-class PlainWebSocket(eio_aiohttp.WebSocket):  # type: ignore[misc]
-    """Engine.IO's aiohttp websocket, without permessage-deflate."""
-
-    async def __call__(self, environ: dict[str, Any]) -> WebSocketResponse:
-        request = environ["aiohttp.request"]
-        self._sock = WebSocketResponse(max_msg_size=self.server.max_http_buffer_size, compress=False)
-        await self._sock.prepare(request)
-        self.environ = environ
-        await self.handler(self)
-        return self._sock
+            if sid in skip or (direct is not None and fast.send_direct(eio, eio_sid, direct)):
+                continue
+            if pkts is None:
+                encoded = self.server.packet_class(packet.EVENT, namespace=namespace, data=[event, *args]).encode()
+                pkts = [eio_packet.Packet(eio_packet.MESSAGE, p) for p in (encoded if isinstance(encoded, list) else [encoded])]
+            for p in pkts:
+                await self.server._send_eio_packet(eio_sid, p)
 
 
 def plain_websockets(sio: socketio.AsyncServer) -> None:
-    """This server's Engine.IO makes its websockets without compression (others unchanged)."""
-    sio.eio._async = {**sio.eio._async, "websocket": PlainWebSocket}
+    """This server's Engine.IO serves its websockets through `fast` (no compression, a lean
+    read loop, one write per connection per loop turn); polling is unchanged."""
+    fast.fast_websockets(sio)
