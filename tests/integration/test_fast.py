@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -15,7 +14,7 @@ import pytest
 from heartlink_desktop.server import fast
 from heartlink_desktop.server.host import HostServer
 from heartlink_desktop.tls import client_context
-from tests.support import WAIT, Clients, Peer, running_host, until
+from tests.support import WAIT, Peer, Serve, until
 
 pytestmark = pytest.mark.asyncio
 
@@ -38,60 +37,52 @@ async def upgraded(host: HostServer, peer: Peer) -> fast.FastWebSocket:
     return websocket_of(host, peer)
 
 
-async def test_the_frames_of_one_loop_turn_go_out_in_one_write(data_dir: Path) -> None:
-    async with running_host(data_dir) as host:
-        clients = Clients(host)
-        try:
-            a, b = await clients.pair()
-            ws = await upgraded(host, b)
-            await host.flush()
-            before = ws.out.writes
-            for n in range(50):  # one loop turn: no await between them
-                host.send("ice_candidate", {"candidate": {"candidate": f"c{n}"}, "sender": a.sid}, to=b.sid)
-            last = await b.wait_for("ice_candidate", 50)
-            assert last["candidate"]["candidate"] == "c49"
-            assert [m["candidate"]["candidate"] for m in b.received["ice_candidate"]] == [f"c{n}" for n in range(50)]
-            assert ws.out.writes - before == 1  # 50 frames, one write to the TLS transport
-        finally:
-            await clients.close()
+async def test_the_frames_of_one_loop_turn_go_out_in_one_write(serve: Serve) -> None:
+    host, clients = await serve()
+    a, b = await clients.pair()
+    ws = await upgraded(host, b)
+    await host.flush()
+    before = ws.out.writes
+    for n in range(50):  # one loop turn: no await between them
+        host.send("ice_candidate", {"candidate": {"candidate": f"c{n}"}, "sender": a.sid}, to=b.sid)
+    last = await b.wait_for("ice_candidate", 50)
+    assert last["candidate"]["candidate"] == "c49"
+    assert [m["candidate"]["candidate"] for m in b.received["ice_candidate"]] == [f"c{n}" for n in range(50)]
+    assert ws.out.writes - before == 1  # 50 frames, one write to the TLS transport
 
 
-async def test_a_burst_from_a_peer_is_relayed_in_order_with_no_task_per_message(data_dir: Path) -> None:
-    async with running_host(data_dir) as host:
-        clients = Clients(host)
-        try:
-            a, b = await clients.pair()
-            await upgraded(host, a)
-            await upgraded(host, b)
-            loop = asyncio.get_running_loop()
-            tasks: list[str] = []  # the server's (the clients make a task per event they get)
-            default = loop.get_task_factory()
+async def test_a_burst_from_a_peer_is_relayed_in_order_with_no_task_per_message(serve: Serve) -> None:
+    host, clients = await serve()
+    a, b = await clients.pair()
+    await upgraded(host, a)
+    await upgraded(host, b)
+    loop = asyncio.get_running_loop()
+    tasks: list[str] = []  # the server's (the clients make a task per event they get)
+    default = loop.get_task_factory()
 
-            def counting(loop: asyncio.AbstractEventLoop, coro: Any, **kw: Any) -> asyncio.Future[Any]:
-                where = getattr(getattr(coro, "cr_code", None), "co_filename", "")
-                if not where.endswith(("async_client.py", "support.py")):
-                    tasks.append(getattr(coro, "__qualname__", repr(coro)))
-                if default is not None:
-                    return default(loop, coro, **kw)
-                return asyncio.Task(coro, loop=loop, **kw)
+    def counting(loop: asyncio.AbstractEventLoop, coro: Any, **kw: Any) -> asyncio.Future[Any]:
+        where = getattr(getattr(coro, "cr_code", None), "co_filename", "")
+        if not where.endswith(("async_client.py", "support.py")):
+            tasks.append(getattr(coro, "__qualname__", repr(coro)))
+        if default is not None:
+            return default(loop, coro, **kw)
+        return asyncio.Task(coro, loop=loop, **kw)
 
-            loop.set_task_factory(counting)
-            try:
-                for n in range(200):
-                    c = {"candidate": f"candidate:{n} 1 udp 1 127.0.0.1 {1024 + n} typ host", "sdpMid": "0"}
-                    await a.emit("ice_candidate", {"target": b.sid, "candidate": c})
-                await b.wait_for("ice_candidate", 200)
-            finally:
-                loop.set_task_factory(default)
-            got = [m["candidate"]["candidate"].split()[0] for m in b.received["ice_candidate"]]
-            assert got == [f"candidate:{n}" for n in range(200)]
-            assert all(m["sender"] == a.sid for m in b.received["ice_candidate"])
-            assert len(tasks) < 20, tasks  # engineio's read loop made one (and a timeout) per message
-        finally:
-            await clients.close()
+    loop.set_task_factory(counting)
+    try:
+        for n in range(200):
+            c = {"candidate": f"candidate:{n} 1 udp 1 127.0.0.1 {1024 + n} typ host", "sdpMid": "0"}
+            await a.emit("ice_candidate", {"target": b.sid, "candidate": c})
+        await b.wait_for("ice_candidate", 200)
+    finally:
+        loop.set_task_factory(default)
+    got = [m["candidate"]["candidate"].split()[0] for m in b.received["ice_candidate"]]
+    assert got == [f"candidate:{n}" for n in range(200)]
+    assert all(m["sender"] == a.sid for m in b.received["ice_candidate"])
+    assert len(tasks) < 20, tasks  # engineio's read loop made one (and a timeout) per message
 
 
-async def test_the_frame_is_what_python_socketio_writes_and_non_ascii_text_survives(data_dir: Path) -> None:
+async def test_the_frame_is_what_python_socketio_writes_and_non_ascii_text_survives(serve: Serve) -> None:
     data = {"text": "Grüße, 你好 🙂 \"quoted\" \\ back", "n": [1, 2.5, None, True], "nested": {"k": []}}
     frame = fast.event_frame("transcript_update", [data])
     assert frame is not None and frame[0] == 0x81 and frame[1] == len(frame) - 2
@@ -104,18 +95,14 @@ async def test_the_frame_is_what_python_socketio_writes_and_non_ascii_text_survi
     assert long[:2] == b"\x81\x7f" and int.from_bytes(long[2:10], "big") == 70000
     assert fast.frame(b"x" * 300)[:4] == b"\x81\x7e\x01\x2c"
 
-    async with running_host(data_dir) as host:
-        clients = Clients(host)
-        try:
-            a, b = await clients.pair()
-            await upgraded(host, b)
-            host.send("transcript_update", data, to=b.sid)
-            assert await b.wait_for("transcript_update") == data
-            host.send("ice_candidate", {"blob": b"\x00\x01\xff", "sender": a.sid}, to=b.sid)
-            got = await b.wait_for("ice_candidate")
-            assert got == {"blob": b"\x00\x01\xff", "sender": a.sid}  # a binary packet, as before
-        finally:
-            await clients.close()
+    host, clients = await serve()
+    a, b = await clients.pair()
+    await upgraded(host, b)
+    host.send("transcript_update", data, to=b.sid)
+    assert await b.wait_for("transcript_update") == data
+    host.send("ice_candidate", {"blob": b"\x00\x01\xff", "sender": a.sid}, to=b.sid)
+    got = await b.wait_for("ice_candidate")
+    assert got == {"blob": b"\x00\x01\xff", "sender": a.sid}  # a binary packet, as before
 
 
 async def next_event(ws: aiohttp.ClientWebSocketResponse, name: str) -> str:
@@ -127,51 +114,47 @@ async def next_event(ws: aiohttp.ClientWebSocketResponse, name: str) -> str:
             return str(msg.data)
 
 
-async def test_raw_websocket_events_in_and_out(data_dir: Path) -> None:
+async def test_raw_websocket_events_in_and_out(serve: Serve) -> None:
     """Engine.IO 4 / Socket.IO 5 frames as socket.io-client writes and reads them."""
-    async with running_host(data_dir) as host:
-        assert host.cert is not None
-        url = f"https://127.0.0.1:{host.port}/socket.io/?EIO=4&transport=websocket"
-        clients = Clients(host)
-        try:
-            peer = await clients.new("peer")
-            async with aiohttp.ClientSession() as http:
-                async with http.ws_connect(url, ssl=client_context(host.cert)) as ws:
-                    opening = await ws.receive(timeout=WAIT)
-                    assert opening.data.startswith("0{")
-                    await ws.send_str("40" + json.dumps({"token": host.token}))
-                    connected = await ws.receive(timeout=WAIT)
-                    assert connected.data.startswith('40{"sid":')
-                    sid = json.loads(connected.data[2:])["sid"]
-                    await ws.send_str('42["join",{"room":"matchmaking","profile":{"name":"Raw"}}]')
-                    await next_event(ws, "session_info")
-                    await peer.join("Peer")
-                    await next_event(ws, "user_joined")
-                    candidate = {"candidate": "candidate:1 1 udp 1 127.0.0.1 9 typ host", "sdpMid": "0"}
-                    await ws.send_str("42" + json.dumps(["ice_candidate", {"target": peer.sid, "candidate": candidate}]))
-                    assert await peer.wait_for("ice_candidate") == {"candidate": candidate, "sender": sid}
-                    await peer.emit("ice_candidate", {"target": sid, "candidate": candidate})
-                    relayed = await next_event(ws, "ice_candidate")
-                    assert json.loads(relayed[2:]) == ["ice_candidate", {"candidate": candidate, "sender": peer.sid}]
-        finally:
-            await clients.close()
+    host, clients = await serve()
+    assert host.cert is not None
+    url = f"https://127.0.0.1:{host.port}/socket.io/?EIO=4&transport=websocket"
+    peer = await clients.new("peer")
+    async with aiohttp.ClientSession() as http:
+        async with http.ws_connect(url, ssl=client_context(host.cert)) as ws:
+            opening = await ws.receive(timeout=WAIT)
+            assert opening.data.startswith("0{")
+            await ws.send_str("40" + json.dumps({"token": host.token}))
+            connected = await ws.receive(timeout=WAIT)
+            assert connected.data.startswith('40{"sid":')
+            sid = json.loads(connected.data[2:])["sid"]
+            await ws.send_str('42["join",{"room":"matchmaking","profile":{"name":"Raw"}}]')
+            await next_event(ws, "session_info")
+            await peer.join("Peer")
+            await next_event(ws, "user_joined")
+            candidate = {"candidate": "candidate:1 1 udp 1 127.0.0.1 9 typ host", "sdpMid": "0"}
+            await ws.send_str("42" + json.dumps(["ice_candidate", {"target": peer.sid, "candidate": candidate}]))
+            assert await peer.wait_for("ice_candidate") == {"candidate": candidate, "sender": sid}
+            await peer.emit("ice_candidate", {"target": sid, "candidate": candidate})
+            relayed = await next_event(ws, "ice_candidate")
+            assert json.loads(relayed[2:]) == ["ice_candidate", {"candidate": candidate, "sender": peer.sid}]
 
 
-async def test_a_websocket_that_goes_silent_is_closed(data_dir: Path) -> None:
-    async with running_host(data_dir) as host:
-        assert host.cert is not None
-        host.sio.eio.ping_interval, host.sio.eio.ping_timeout = 0.2, 0.3  # for this test's sockets
-        url = f"https://127.0.0.1:{host.port}/socket.io/?EIO=4&transport=websocket"
-        async with aiohttp.ClientSession() as http:
-            async with http.ws_connect(url, ssl=client_context(host.cert), autoping=False) as ws:
-                opening = await ws.receive(timeout=WAIT)
-                assert opening.data.startswith("0{")
-                sid = json.loads(opening.data[1:])["sid"]
-                assert sid in host.sio.eio.sockets
-                seen = []
-                while True:  # it never answers a ping: the host must close it
-                    msg = await ws.receive(timeout=WAIT)
-                    seen.append(msg.type)
-                    if msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.CLOSING):
-                        break
-        await until(lambda: sid not in host.sio.eio.sockets)
+async def test_a_websocket_that_goes_silent_is_closed(serve: Serve) -> None:
+    host, _ = await serve()
+    assert host.cert is not None
+    host.sio.eio.ping_interval, host.sio.eio.ping_timeout = 0.2, 0.3  # for this test's sockets
+    url = f"https://127.0.0.1:{host.port}/socket.io/?EIO=4&transport=websocket"
+    async with aiohttp.ClientSession() as http:
+        async with http.ws_connect(url, ssl=client_context(host.cert), autoping=False) as ws:
+            opening = await ws.receive(timeout=WAIT)
+            assert opening.data.startswith("0{")
+            sid = json.loads(opening.data[1:])["sid"]
+            assert sid in host.sio.eio.sockets
+            seen = []
+            while True:  # it never answers a ping: the host must close it
+                msg = await ws.receive(timeout=WAIT)
+                seen.append(msg.type)
+                if msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.CLOSING):
+                    break
+    await until(lambda: sid not in host.sio.eio.sockets)
