@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from heartlink_desktop.core import events as ev
-from heartlink_desktop.core.session import ACTIVE, WAITING, Session
-from heartlink_desktop.core.vocab import PEER_DISCONNECTED, TIMEOUT
+from heartlink_desktop.core.session import Session
+from heartlink_desktop.core.vocab import ACTIVE, PEER_DISCONNECTED, TIMEOUT, WAITING
 
 
 @dataclass(frozen=True)

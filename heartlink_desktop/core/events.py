@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 
 # Event kinds, in the order a session usually sees them.
 CREATED = "created"  # a session opened (waiting for B)
-JOINED = "joined"  # data: sid, role, profile, peer ({id, role, profile} | None), status
+JOINED = "joined"  # data: sid, role, profile, line, peer ({id, role, profile, line} | None), status
 TRANSCRIPT = "transcript"  # data: entry (speaker, name, text, timestamp[, source])
 AUDIO = "audio"  # data: role, speaking
 PHASE = "phase"  # data: phase

@@ -23,19 +23,9 @@ from heartlink_desktop.core.deadlines import Expiry
 from heartlink_desktop.core.errors import CoreError
 from heartlink_desktop.core.events import Event, Publisher
 from heartlink_desktop.core.profile import Profile
-from heartlink_desktop.core.session import (
-    ACTIVE,
-    ENDED,
-    ROLES,
-    WAITING,
-    Session,
-    iso,
-    other_role,
-)
+from heartlink_desktop.core.session import Session, iso, other_role
 from heartlink_desktop.core.transcript import Talk
-from heartlink_desktop.core.vocab import (
-    PEER_LEFT,
-)
+from heartlink_desktop.core.vocab import ACTIVE, ENDED, PEER_LEFT, ROLES, WAITING
 from heartlink_desktop.core.waitlist import Waiting, Waitlist
 
 
@@ -231,7 +221,8 @@ class Rooms(Publisher, Talk, Expiry):
         self._where[sid] = (session.session_id, "A")
         self._publish(ev.CREATED, session)
         self._publish(
-            ev.JOINED, session, sid=sid, role="A", profile=profile.to_dict(), peer=None, status=WAITING
+            ev.JOINED, session, sid=sid, role="A", profile=profile.to_dict(), line=profile.one_line(),
+            peer=None, status=WAITING
         )
         return session
 
@@ -247,7 +238,8 @@ class Rooms(Publisher, Talk, Expiry):
         session.last_activity = now
         self._where[sid] = (session.session_id, "B")
         peer = session.peer_info("A")
-        self._publish(ev.JOINED, session, sid=sid, role="B", profile=profile.to_dict(), peer=peer, status=ACTIVE)
+        self._publish(ev.JOINED, session, sid=sid, role="B", profile=profile.to_dict(), line=profile.one_line(),
+                      peer=peer, status=ACTIVE)
         self._publish(ev.PHASE, session, phase=session.phase)
         return peer
 

@@ -8,15 +8,13 @@ from datetime import datetime
 from typing import Any
 
 from heartlink_desktop.core.profile import Profile
-from heartlink_desktop.core.vocab import (  # noqa: F401  (ROLES and the statuses are used from here too)
+from heartlink_desktop.core.vocab import (
     ACTIVE,
     DEFAULT_SPICE,
-    ENDED,
     FACILITATOR_ID,
     PHASES,
     ROLE_A,
     ROLE_B,
-    ROLES,
     WAITING,
 )
 

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Any
 from heartlink_desktop.core import events as ev
 from heartlink_desktop.core.errors import CoreError
 from heartlink_desktop.core.profile import Profile
-from heartlink_desktop.core.session import ACTIVE, Session, iso
+from heartlink_desktop.core.session import Session, iso
 from heartlink_desktop.core.vocab import (
+    ACTIVE,
     FACILITATOR_NAME,
     FACILITATOR_SPEAKER,
     PHASES,

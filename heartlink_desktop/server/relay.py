@@ -28,14 +28,12 @@ class Relay:
             session = self.host.rooms.get(sid_room)
             info = self._session_info(sid_room, d["status"], d["sid"], d["role"], d["peer"])
             away = session is not None and other_role(d["role"]) in session.reconnecting
-            joined_info = session.peer_info(d["role"]) if session is not None else None
-            line = joined_info["line"] if joined_info is not None else ""
 
             async def joined() -> None:
                 await self.host.sio.enter_room(d["sid"], sid_room)
                 await self.host.sio.emit("session_info", info, to=d["sid"])
                 if d["peer"] is not None:
-                    joiner = {"id": d["sid"], "role": d["role"], "profile": d["profile"], "line": line}
+                    joiner = {"id": d["sid"], "role": d["role"], "profile": d["profile"], "line": d["line"]}
                     await self.host.sio.emit("user_joined", joiner, to=d["peer"]["id"])
                 if away:  # paired with someone whose socket is gone for the moment
                     status = {"role": other_role(d["role"]), "state": ev.RECONNECTING}

@@ -12,7 +12,7 @@ from heartlink_desktop.core import events as ev
 from heartlink_desktop.core import utterance as ut
 from heartlink_desktop.core.errors import CoreError
 from heartlink_desktop.core.events import Event
-from heartlink_desktop.core.session import ACTIVE
+from heartlink_desktop.core.vocab import ACTIVE
 from heartlink_desktop.speech.engines import Engines, Stream, Utt
 from heartlink_desktop.speech.pool import Pool
 from heartlink_desktop.speech.remote import RemoteEngine
