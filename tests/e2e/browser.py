@@ -9,12 +9,13 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
 from heartlink_desktop.app import build_host
 from heartlink_desktop.paths import Paths
@@ -150,6 +151,17 @@ def loopback(url: str) -> str:
 
 def launch(p: Playwright, *extra_args: str) -> Browser:
     return p.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *extra_args], headless=True)
+
+
+@contextmanager
+def chromium(*extra_args: str) -> Iterator[Browser]:
+    """Debian's Chromium with the fake camera and microphone (and `extra_args`), closed after."""
+    with sync_playwright() as p:
+        b = launch(p, *extra_args)
+        try:
+            yield b
+        finally:
+            b.close()
 
 
 # Set before any of the page's scripts runs: only then does main.js install `window.heartlink`.

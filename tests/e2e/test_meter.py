@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.browser import join, launch
+from tests.e2e.browser import chromium, join
 
 pytestmark = pytest.mark.e2e
 
@@ -36,12 +36,8 @@ def voice_file(path: Path) -> Path:
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
     """Chromium whose fake microphone plays the file above, over and over."""
     wav = voice_file(tmp_path_factory.mktemp("audio") / "voice.wav")
-    with sync_playwright() as p:
-        b = launch(p, f"--use-file-for-fake-audio-capture={wav}")
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium(f"--use-file-for-fake-audio-capture={wav}") as b:
+        yield b
 
 
 SPY_EMITS = """() => {

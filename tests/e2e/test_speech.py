@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from tests import speech
-from tests.e2e.browser import join, launch
+from tests.e2e.browser import chromium, join
 
 pytestmark = pytest.mark.e2e
 
@@ -21,12 +21,8 @@ HEARD_MS = 45_000  # the first line: the page's start, a worker's model load, on
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
     """Chromium whose fake microphone plays the sentences with silence between, over and over."""
     wav = speech.wav(KEYS, tmp_path_factory.mktemp("speech") / "speech.wav")
-    with sync_playwright() as p:
-        b = launch(p, f"--use-file-for-fake-audio-capture={wav}")
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium(f"--use-file-for-fake-audio-capture={wav}") as b:
+        yield b
 
 
 LINES_FROM = """(role) => Array.from(document.querySelectorAll('#transcript li'))
