@@ -56,22 +56,34 @@ async def heartlink(window: bool, data_dir: Path, **settings: Any) -> AsyncItera
         host = build_host(Settings(**opts).validate(), paths)
         await host.start()
         try:
-            yield Target("HeartLink headless", f"https://127.0.0.1:{host.port}", host.token,
-                         data_dir / "certs" / "ca.crt", host)
+            yield Target(
+                "HeartLink headless",
+                f"https://127.0.0.1:{host.port}",
+                host.token,
+                data_dir / "certs" / "ca.crt",
+                host,
+            )
         finally:
             await host.stop()
         return
     from heartlink_desktop.gui.main import run_window
 
     shown: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-    task = asyncio.ensure_future(run_window(Settings(**opts).validate(), paths, build_host, ready=shown.set_result))
+    task = asyncio.ensure_future(
+        run_window(Settings(**opts).validate(), paths, build_host, ready=shown.set_result)
+    )
     w = await asyncio.wait_for(shown, 30)
     while not w.bridge.running:
         await asyncio.sleep(0.02)
     host = w.bridge.host
     try:
-        yield Target("HeartLink window", f"https://127.0.0.1:{host.port}", host.token,
-                     data_dir / "certs" / "ca.crt", host)
+        yield Target(
+            "HeartLink window",
+            f"https://127.0.0.1:{host.port}",
+            host.token,
+            data_dir / "certs" / "ca.crt",
+            host,
+        )
     finally:
         w.close()
         await asyncio.wait_for(task, 60)
@@ -86,8 +98,12 @@ async def reference(tmp: Path) -> AsyncIterator[Target]:
     certs.mkdir(mode=0o700, exist_ok=True)
     status = tls.ensure_certificates(certs, ["127.0.0.1"], datetime.now(UTC))
     proc = await asyncio.create_subprocess_exec(
-        node(), str(HERE / "reference.mjs"), str(status.cert_file), str(status.key_file),
-        cwd=ROOT, stdout=asyncio.subprocess.PIPE,
+        node(),
+        str(HERE / "reference.mjs"),
+        str(status.cert_file),
+        str(status.key_file),
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
     )
     assert proc.stdout is not None
     line = (await asyncio.wait_for(proc.stdout.readline(), 30)).decode()
@@ -106,13 +122,18 @@ def node() -> str:
     return found
 
 
-async def run_load(target: Target, mode: str, on_line: Callable[[str], None] | None = None,
-                   **cfg: Any) -> dict[str, Any]:
+async def run_load(
+    target: Target, mode: str, on_line: Callable[[str], None] | None = None, **cfg: Any
+) -> dict[str, Any]:
     """Run benchmarks/load.mjs against a target; its progress lines go to `on_line`."""
     args = {"url": target.url, "token": target.token, "ca": str(target.ca), "mode": mode, **cfg}
     proc = await asyncio.create_subprocess_exec(
-        node(), str(HERE / "load.mjs"), json.dumps(args), cwd=ROOT,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        node(),
+        str(HERE / "load.mjs"),
+        json.dumps(args),
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     assert proc.stdout is not None and proc.stderr is not None
     result: dict[str, Any] | None = None
@@ -216,5 +237,5 @@ def in_process(argv: list[str], timeout: float) -> dict[str, Any] | None:
     if line is None:
         print(f"{' '.join(argv)} failed:\n{out.stderr[-3000:]}")
         return None
-    found: dict[str, Any] = json.loads(line[len("RESULT "):])
+    found: dict[str, Any] = json.loads(line[len("RESULT ") :])
     return found

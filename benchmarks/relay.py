@@ -60,27 +60,44 @@ def main() -> int:
     print(f"before: {load()}")
     rows = {}
     for which in ("headless", "window", "node"):
-        argv = ["-m", "benchmarks.relay", "--one", which, "--pairs", str(args.pairs),
-                "--flood", str(args.flood), "--paced", str(args.paced)]
+        argv = [
+            "-m",
+            "benchmarks.relay",
+            "--one",
+            which,
+            "--pairs",
+            str(args.pairs),
+            "--flood",
+            str(args.flood),
+            "--paced",
+            str(args.paced),
+        ]
         found = in_process(argv, 600)
         if found is None:
             return 1
         rows[which] = found
     print(f"after: {load()}")
-    names = {"headless": "HeartLink headless", "window": "HeartLink window (qasync)",
-             "node": "Node socket.io 4 (reference)"}
+    names = {
+        "headless": "HeartLink headless",
+        "window": "HeartLink window (qasync)",
+        "node": "Node socket.io 4 (reference)",
+    }
     print()
     print("| server | relays/s | paced p50 / p99 ms | join p50 / p99 ms | loop callbacks per relay |")
     print("|---|---|---|---|---|")
     for which, r in rows.items():
         cb = f"{r['callbacks'] / r['flood']:.2f}" if "callbacks" in r else "-"
-        print(f"| {names[which]} | {r['relays_per_s']:,.0f} | {r['paced']['p50']:.1f} / {r['paced']['p99']:.1f} "
-              f"| {r['joins']['p50']:.1f} / {r['joins']['p99']:.1f} | {cb} |")
+        print(
+            f"| {names[which]} | {r['relays_per_s']:,.0f} | {r['paced']['p50']:.1f} / {r['paced']['p99']:.1f} "
+            f"| {r['joins']['p50']:.1f} / {r['joins']['p99']:.1f} | {cb} |"
+        )
     h, w, n = rows["headless"], rows["window"], rows["node"]
     print()
     print(f"window / headless relay rate: {w['relays_per_s'] / h['relays_per_s']:.2f} (goal >= 0.8)")
     print(f"headless / Node relay rate: {h['relays_per_s'] / n['relays_per_s']:.2f} (goal >= 0.6)")
-    print(f"paced p99: headless {h['paced']['p99']:.1f} ms (goal < 5), window {w['paced']['p99']:.1f} ms (goal < 10)")
+    print(
+        f"paced p99: headless {h['paced']['p99']:.1f} ms (goal < 5), window {w['paced']['p99']:.1f} ms (goal < 10)"
+    )
     return 0
 
 

@@ -37,8 +37,14 @@ async def scenario(args: argparse.Namespace) -> dict[str, Any]:
                 print(f"  {line}", flush=True)
 
             probe.recording = True
-            result = await run_load(target, "scale", on_line=progress, pairs=args.pairs,
-                                    line_every=args.line_every, talk_seconds=args.talk)
+            result = await run_load(
+                target,
+                "scale",
+                on_line=progress,
+                pairs=args.pairs,
+                line_every=args.line_every,
+                talk_seconds=args.talk,
+            )
             await probe.stop()
             result["lag_talking"] = probe.samples
             result["lag_joining"] = joining
@@ -52,8 +58,10 @@ def main() -> int:
     ap.add_argument("--line-every", type=float, default=5.0, help="seconds between a pair's lines")
     ap.add_argument("--talk", type=float, default=30.0, help="seconds of talk after all joined")
     args = ap.parse_args()
-    print(f"scale: {args.pairs} pairs through the window, then a line (and two speaking toggles) "
-          f"every {args.line_every:g} s per pair for {args.talk:g} s")
+    print(
+        f"scale: {args.pairs} pairs through the window, then a line (and two speaking toggles) "
+        f"every {args.line_every:g} s per pair for {args.talk:g} s"
+    )
     print(f"before: {load()}")
     r = run_on(True, lambda: scenario(args))
     print(f"after: {load()}")
@@ -65,15 +73,23 @@ def main() -> int:
     print()
     print(f"pairs live when the talk began: {r['sessions']}; all joined in {r['join_seconds']:.1f} s")
     print(f"join (emit join -> session_info), all: p50 {j['p50']:.1f} ms, p99 {j['p99']:.1f} ms")
-    print(f"  with 50-59 pairs live: p50 {j50['p50']:.1f} ms, p99 {j50['p99']:.1f} ms (goal p50 < 5); "
-          f"with 450-499 live: p50 {j450['p50']:.1f} ms, p99 {j450['p99']:.1f} ms")
-    print(f"loop lag while joining: p50 {pct(joined, 50):.1f} ms, p99 {pct(joined, 99):.1f} ms, "
-          f"max {max(joined, default=0):.1f} ms ({len(joined)} samples)")
-    print(f"loop lag while talking: p50 {pct(talk, 50):.1f} ms, p99 {pct(talk, 99):.1f} ms, "
-          f"max {max(talk, default=0):.1f} ms ({len(talk)} samples; goal p99 < 50)")
+    print(
+        f"  with 50-59 pairs live: p50 {j50['p50']:.1f} ms, p99 {j50['p99']:.1f} ms (goal p50 < 5); "
+        f"with 450-499 live: p50 {j450['p50']:.1f} ms, p99 {j450['p99']:.1f} ms"
+    )
+    print(
+        f"loop lag while joining: p50 {pct(joined, 50):.1f} ms, p99 {pct(joined, 99):.1f} ms, "
+        f"max {max(joined, default=0):.1f} ms ({len(joined)} samples)"
+    )
+    print(
+        f"loop lag while talking: p50 {pct(talk, 50):.1f} ms, p99 {pct(talk, 99):.1f} ms, "
+        f"max {max(talk, default=0):.1f} ms ({len(talk)} samples; goal p99 < 50)"
+    )
     ln = r["lines"]
-    print(f"a line, A's emit to B's receipt, while talking: p50 {ln['p50']:.0f} ms, p99 {ln['p99']:.0f} ms "
-          f"({ln['n']} lines)")
+    print(
+        f"a line, A's emit to B's receipt, while talking: p50 {ln['p50']:.0f} ms, p99 {ln['p99']:.0f} ms "
+        f"({ln['n']} lines)"
+    )
     return 0
 
 

@@ -72,8 +72,10 @@ def engine_alone(pcm: bytes, rounds: int) -> None:
         text = decode(decoder, pcm)
         walls.append(time.perf_counter() - w)
         cpus.append(time.process_time() - c)
-    print(f"PocketSphinx on {audio:.1f} s of speech: RTF median {statistics.median(walls) / audio:.2f}, "
-          f"worst {max(walls) / audio:.2f}; CPU per speaking stream {statistics.median(cpus) / audio:.0%} of a core")
+    print(
+        f"PocketSphinx on {audio:.1f} s of speech: RTF median {statistics.median(walls) / audio:.2f}, "
+        f"worst {max(walls) / audio:.2f}; CPU per speaking stream {statistics.median(cpus) / audio:.0%} of a core"
+    )
     print(f"  it heard: {text!r}")
     # the GIL: two threads decoding at once, against one
     other = make_decoder()
@@ -87,8 +89,14 @@ def engine_alone(pcm: bytes, rounds: int) -> None:
     for th in threads:
         th.join()
     double = time.perf_counter() - w
-    verdict = "holds the GIL (threads do not help: worker processes)" if double > 1.6 * single else "releases the GIL"
-    print(f"GIL: one decode {single:.2f} s, two in threads at once {double:.2f} s ({double / single:.2f}x): {verdict}")
+    verdict = (
+        "holds the GIL (threads do not help: worker processes)"
+        if double > 1.6 * single
+        else "releases the GIL"
+    )
+    print(
+        f"GIL: one decode {single:.2f} s, two in threads at once {double:.2f} s ({double / single:.2f}x): {verdict}"
+    )
 
 
 async def speak(peer: object, pcm: bytes) -> float:
@@ -161,9 +169,11 @@ async def remote_overhead(pcm: bytes, rounds: int) -> None:
     finally:
         await runner.cleanup()
     audio = ut.seconds(len(pcm))
-    print(f"OpenAI-compatible client, {audio:.1f} s utterance to a loopback stand-in: "
-          f"median {statistics.median(times) * 1000:.0f} ms, worst {max(times) * 1000:.0f} ms "
-          f"(RTF {statistics.median(times) / audio:.3f} before the server's own recognition)")
+    print(
+        f"OpenAI-compatible client, {audio:.1f} s utterance to a loopback stand-in: "
+        f"median {statistics.median(times) * 1000:.0f} ms, worst {max(times) * 1000:.0f} ms "
+        f"(RTF {statistics.median(times) / audio:.3f} before the server's own recognition)"
+    )
 
 
 async def run(rounds: int) -> None:
@@ -171,15 +181,19 @@ async def run(rounds: int) -> None:
     print(f"machine: {load()}")
     engine_alone(pcm, rounds)
     workers = default_workers()
-    print(f"through the host, {workers} worker processes (the default here), {ut.seconds(len(pcm)):.1f} s utterances:")
+    print(
+        f"through the host, {workers} worker processes (the default here), {ut.seconds(len(pcm)):.1f} s utterances:"
+    )
     in_real_time = 0
     for speakers in (1, 2, 3, 4):
         delays, cpu = await through_host(pcm, speakers, rounds, workers)
         ok = max(delays) <= REAL_TIME_DELAY
         in_real_time = speakers if ok and in_real_time == speakers - 1 else in_real_time
-        print(f"  {speakers} speaking at once: end of utterance -> partner's line median "
-              f"{statistics.median(delays):.2f} s, worst {max(delays):.2f} s; worker CPU {cpu:.0%} of a core "
-              f"per stream; {'real time' if ok else 'behind'}  [{load()}]")
+        print(
+            f"  {speakers} speaking at once: end of utterance -> partner's line median "
+            f"{statistics.median(delays):.2f} s, worst {max(delays):.2f} s; worker CPU {cpu:.0%} of a core "
+            f"per stream; {'real time' if ok else 'behind'}  [{load()}]"
+        )
     print(f"streams transcribed in real time at once (every line within {REAL_TIME_DELAY} s): {in_real_time}")
     await remote_overhead(pcm, rounds)
     print(f"machine after: {load()}")

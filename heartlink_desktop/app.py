@@ -76,13 +76,19 @@ async def run_headless(settings: Settings, paths: Paths) -> int:
         return 2
     print(f"HeartLink is listening. Join URL: {host.join_url}", flush=True)
     assert host.cert is not None
-    print(f"Certificate SHA-256 {host.cert.short_fingerprint}; CA for phones at "
-          f"https://{host.address}:{host.port}/ca.crt", flush=True)
+    print(
+        f"Certificate SHA-256 {host.cert.short_fingerprint}; CA for phones at "
+        f"https://{host.address}:{host.port}/ca.crt",
+        flush=True,
+    )
     if host.speech is not None:
         print(f"Speech to text: {host.speech.describe()}", flush=True)
     if host.evening is not None:
-        print(f"An evening of {settings.rounds} rounds of {settings.round_minutes:g} minutes. "
-              "Commands, one a line: start, next, end, status.", flush=True)
+        print(
+            f"An evening of {settings.rounds} rounds of {settings.round_minutes:g} minutes. "
+            "Commands, one a line: start, next, end, status.",
+            flush=True,
+        )
         read_commands(host, loop)
     await stop.wait()
     print("Stopping: telling the peers and closing sessions.", flush=True)

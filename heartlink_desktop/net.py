@@ -10,8 +10,26 @@ import psutil
 
 # Interfaces that are never the LAN a phone is on: containers, VMs, VPN tunnels.
 _VIRTUAL_PREFIXES = (
-    "docker", "br-", "veth", "virbr", "vboxnet", "vmnet", "tun", "tap", "wg", "utun",
-    "zt", "tailscale", "ppp", "ipsec", "lxc", "lxd", "cni", "flannel", "kube", "podman",
+    "docker",
+    "br-",
+    "veth",
+    "virbr",
+    "vboxnet",
+    "vmnet",
+    "tun",
+    "tap",
+    "wg",
+    "utun",
+    "zt",
+    "tailscale",
+    "ppp",
+    "ipsec",
+    "lxc",
+    "lxd",
+    "cni",
+    "flannel",
+    "kube",
+    "podman",
 )
 _CGNAT = ipaddress.IPv4Network("100.64.0.0/10")  # Tailscale and carrier NAT, not a home LAN
 

@@ -131,41 +131,100 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--headless", action="store_true", help="run the server without a window")
     p.add_argument("--host", default=d.host, help=f"address to bind (default {d.host})")
     p.add_argument("--port", type=int, default=None, help=f"HTTPS port (default {d.port})")
-    p.add_argument("--data-dir", type=Path, default=None, help="where sessions, certificates and settings live")
-    p.add_argument("--max-pairs", type=int, default=None, help=f"conversations at once, 1-{MAX_PAIRS} (default 1)")
+    p.add_argument(
+        "--data-dir", type=Path, default=None, help="where sessions, certificates and settings live"
+    )
+    p.add_argument(
+        "--max-pairs", type=int, default=None, help=f"conversations at once, 1-{MAX_PAIRS} (default 1)"
+    )
     p.add_argument("--spiciness", type=int, default=None, help="1 Spark, 2 Warm (default), 3 Hot, 4 Inferno")
-    p.add_argument("--silence-seconds", type=float, default=d.silence_seconds,
-                   help=f"quiet seconds before the facilitator steps in (default {d.silence_seconds:g})")
-    p.add_argument("--cooldown-seconds", type=float, default=d.cooldown_seconds,
-                   help=f"least seconds between two facilitator lines (default {d.cooldown_seconds:g})")
-    p.add_argument("--turns-without-ai", type=int, default=d.turns_without_ai,
-                   help=f"lines of conversation before it speaks anyway (default {d.turns_without_ai})")
-    p.add_argument("--llm-url", default=None, help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1")
+    p.add_argument(
+        "--silence-seconds",
+        type=float,
+        default=d.silence_seconds,
+        help=f"quiet seconds before the facilitator steps in (default {d.silence_seconds:g})",
+    )
+    p.add_argument(
+        "--cooldown-seconds",
+        type=float,
+        default=d.cooldown_seconds,
+        help=f"least seconds between two facilitator lines (default {d.cooldown_seconds:g})",
+    )
+    p.add_argument(
+        "--turns-without-ai",
+        type=int,
+        default=d.turns_without_ai,
+        help=f"lines of conversation before it speaks anyway (default {d.turns_without_ai})",
+    )
+    p.add_argument(
+        "--llm-url", default=None, help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1"
+    )
     p.add_argument("--llm-model", default=None, help="model name for --llm-url (key: HEARTLINK_LLM_KEY)")
-    p.add_argument("--stt", default=None, choices=STT_ENGINES,
-                   help="speech to text: pocketsphinx (default, on this computer), openai (--stt-url), "
-                   "or off (the browser's own, online)")
-    p.add_argument("--stt-url", default=None,
-                   help="OpenAI-compatible /v1/audio/transcriptions endpoint, e.g. http://127.0.0.1:8000/v1")
+    p.add_argument(
+        "--stt",
+        default=None,
+        choices=STT_ENGINES,
+        help="speech to text: pocketsphinx (default, on this computer), openai (--stt-url), "
+        "or off (the browser's own, online)",
+    )
+    p.add_argument(
+        "--stt-url",
+        default=None,
+        help="OpenAI-compatible /v1/audio/transcriptions endpoint, e.g. http://127.0.0.1:8000/v1",
+    )
     p.add_argument("--stt-model", default=None, help="model name for --stt-url (key: HEARTLINK_STT_KEY)")
-    p.add_argument("--stt-workers", type=int, default=None,
-                   help="speech recognition processes: voices transcribed at once (default: from the cores)")
-    p.add_argument("--grace-seconds", type=float, default=d.grace_seconds,
-                   help=f"how long a dropped phone's place is held (default {d.grace_seconds:g}; 0: none)")
+    p.add_argument(
+        "--stt-workers",
+        type=int,
+        default=None,
+        help="speech recognition processes: voices transcribed at once (default: from the cores)",
+    )
+    p.add_argument(
+        "--grace-seconds",
+        type=float,
+        default=d.grace_seconds,
+        help=f"how long a dropped phone's place is held (default {d.grace_seconds:g}; 0: none)",
+    )
     q = p.add_mutually_exclusive_group()
-    q.add_argument("--queue", dest="queue", action="store_true", default=None, help="newcomers wait in line (default: on when --max-pairs > 1)")
+    q.add_argument(
+        "--queue",
+        dest="queue",
+        action="store_true",
+        default=None,
+        help="newcomers wait in line (default: on when --max-pairs > 1)",
+    )
     q.add_argument("--no-queue", dest="queue", action="store_false", help="refuse newcomers when full")
-    p.add_argument("--waiting-timeout", type=float, default=d.waiting_timeout,
-                   help=f"seconds a session may wait for a partner (default {d.waiting_timeout:g})")
-    p.add_argument("--idle-timeout", type=float, default=d.idle_timeout,
-                   help=f"seconds an active session may stay silent (default {d.idle_timeout:g})")
+    p.add_argument(
+        "--waiting-timeout",
+        type=float,
+        default=d.waiting_timeout,
+        help=f"seconds a session may wait for a partner (default {d.waiting_timeout:g})",
+    )
+    p.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=d.idle_timeout,
+        help=f"seconds an active session may stay silent (default {d.idle_timeout:g})",
+    )
     p.add_argument("--address", default=None, help="LAN address to put in the join URL")
-    p.add_argument("--rounds", type=int, default=None,
-                   help="run an evening of N rounds: everyone meets someone new each round")
-    p.add_argument("--round-minutes", type=float, default=d.round_minutes,
-                   help=f"length of a round (default {d.round_minutes:g})")
-    p.add_argument("--break-seconds", type=float, default=d.break_seconds,
-                   help=f"break between rounds (default {d.break_seconds:g})")
+    p.add_argument(
+        "--rounds",
+        type=int,
+        default=None,
+        help="run an evening of N rounds: everyone meets someone new each round",
+    )
+    p.add_argument(
+        "--round-minutes",
+        type=float,
+        default=d.round_minutes,
+        help=f"length of a round (default {d.round_minutes:g})",
+    )
+    p.add_argument(
+        "--break-seconds",
+        type=float,
+        default=d.break_seconds,
+        help=f"break between rounds (default {d.break_seconds:g})",
+    )
     return p
 
 

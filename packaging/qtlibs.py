@@ -56,13 +56,18 @@ def known_to_apt(package: str) -> bool | None:
 
 
 def report(missing: list[str]) -> str:
-    lines = [f"Qt's xcb platform plugin needs {len(missing)} shared librar{'y' if len(missing) == 1 else 'ies'} "
-             "that this machine lacks:"]
+    lines = [
+        f"Qt's xcb platform plugin needs {len(missing)} shared librar{'y' if len(missing) == 1 else 'ies'} "
+        "that this machine lacks:"
+    ]
     for soname in missing:
         package = debian_package(soname)
         known = known_to_apt(package)
-        where = {True: "", False: " (not in apt's lists: run apt-get update, or look it up with apt-file)",
-                 None: ""}[known]
+        where = {
+            True: "",
+            False: " (not in apt's lists: run apt-get update, or look it up with apt-file)",
+            None: "",
+        }[known]
         lines.append(f"  {soname}: Debian package {package}{where}")
     lines.append(f"Add the package(s) to {LIST}, then run the set-up again.")
     return "\n".join(lines)

@@ -33,10 +33,30 @@ def pcm(key: str, pad: float = 0.3) -> bytes:
     tools()
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "raw.wav"
-        subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(raw), SENTENCES[key][0]], check=True)
+        subprocess.run(
+            ["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(raw), SENTENCES[key][0]], check=True
+        )
         out = subprocess.run(
-            ["sox", str(raw), "-r", "16000", "-c", "1", "-b", "16", "-e", "signed", "-t", "raw", "-", "pad", str(pad), str(pad)],
-            check=True, capture_output=True,
+            [
+                "sox",
+                str(raw),
+                "-r",
+                "16000",
+                "-c",
+                "1",
+                "-b",
+                "16",
+                "-e",
+                "signed",
+                "-t",
+                "raw",
+                "-",
+                "pad",
+                str(pad),
+                str(pad),
+            ],
+            check=True,
+            capture_output=True,
         ).stdout
     return out
 
@@ -48,11 +68,29 @@ def wav(keys: list[str], path: Path, gap: float = 2.5, lead: float = 1.0, tail: 
         parts = []
         for i, key in enumerate(keys):
             raw = Path(tmp) / f"{i}.wav"
-            subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(raw), SENTENCES[key][0]], check=True)
+            subprocess.run(
+                ["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(raw), SENTENCES[key][0]], check=True
+            )
             padded = Path(tmp) / f"{i}p.wav"
             before = lead if i == 0 else 0
             after = tail if i == len(keys) - 1 else gap
-            subprocess.run(["sox", str(raw), "-r", "48000", "-c", "1", "-b", "16", str(padded), "pad", str(before), str(after)], check=True)
+            subprocess.run(
+                [
+                    "sox",
+                    str(raw),
+                    "-r",
+                    "48000",
+                    "-c",
+                    "1",
+                    "-b",
+                    "16",
+                    str(padded),
+                    "pad",
+                    str(before),
+                    str(after),
+                ],
+                check=True,
+            )
             parts.append(str(padded))
         subprocess.run(["sox", *parts, str(path)], check=True)
     return path

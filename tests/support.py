@@ -22,9 +22,26 @@ from heartlink_desktop.tls import client_context
 WAIT = 10.0  # seconds any single expected event may take before a test fails
 
 SERVER_EVENTS = (
-    "session_info", "session_error", "user_joined", "user_left", "offer", "answer", "ice_candidate",
-    "transcript_update", "ai_interjection", "phase_changed", "session_ended", "peer_status", "queued", "connect_error",
-    "again_asked", "again_received", "again_match", "evening_joined", "evening_status", "evening_ended",
+    "session_info",
+    "session_error",
+    "user_joined",
+    "user_left",
+    "offer",
+    "answer",
+    "ice_candidate",
+    "transcript_update",
+    "ai_interjection",
+    "phase_changed",
+    "session_ended",
+    "peer_status",
+    "queued",
+    "connect_error",
+    "again_asked",
+    "again_received",
+    "again_match",
+    "evening_joined",
+    "evening_status",
+    "evening_ended",
 )
 
 
@@ -57,7 +74,9 @@ class Peer:
 
     async def connect(self, token: str, **auth: Any) -> None:
         await self.sio.connect(
-            self.url, auth={"token": token, **auth}, wait_timeout=WAIT,
+            self.url,
+            auth={"token": token, **auth},
+            wait_timeout=WAIT,
             transports=["polling", "websocket"],
         )
 
@@ -75,9 +94,7 @@ class Peer:
     async def wait_for(self, event: str, count: int = 1, timeout: float = WAIT) -> Any:
         """The `count`-th payload of `event` (1-based), waiting for it if needed."""
         async with self._cond:
-            await asyncio.wait_for(
-                self._cond.wait_for(lambda: len(self.received[event]) >= count), timeout
-            )
+            await asyncio.wait_for(self._cond.wait_for(lambda: len(self.received[event]) >= count), timeout)
             return self.received[event][count - 1]
 
     async def join(self, name: str = "Alice", **more: Any) -> dict[str, Any]:

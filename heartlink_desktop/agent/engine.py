@@ -224,7 +224,11 @@ class Facilitator:
             try:
                 raw = await writer.complete(interjection_messages(snapshot, ctx, decision.reason))
                 text = clean_reply(raw, names)
-                said = {" ".join(words(e["text"])) for e in snapshot["transcript"] if e["speaker"] == FACILITATOR_SPEAKER}
+                said = {
+                    " ".join(words(e["text"]))
+                    for e in snapshot["transcript"]
+                    if e["speaker"] == FACILITATOR_SPEAKER
+                }
                 if text and " ".join(words(text)) not in said:
                     return text, "llm", None
                 log.info("the LLM repeated itself or said nothing; a deck line instead")

@@ -114,8 +114,13 @@ class LLMClient:
         """The reply text; LLMError when every attempt failed."""
         cfg = self.config
         return await with_retries(
-            lambda: self._attempt(messages, max_tokens), error=LLMError, service="the LLM",
-            request="the LLM request", retries=cfg.retries, backoff=cfg.backoff, total_timeout=cfg.total_timeout,
+            lambda: self._attempt(messages, max_tokens),
+            error=LLMError,
+            service="the LLM",
+            request="the LLM request",
+            retries=cfg.retries,
+            backoff=cfg.backoff,
+            total_timeout=cfg.total_timeout,
         )
 
     async def _attempt(self, messages: list[dict[str, str]], max_tokens: int) -> str:

@@ -8,5 +8,13 @@ from heartlink_desktop.core.rooms import JoinResult, Queued, Rooms
 from heartlink_desktop.core.session import Session
 
 __all__ = [
-    "CoreError", "Due", "Event", "JoinResult", "Profile", "Queued", "Rooms", "Session", "parse_profile",
+    "CoreError",
+    "Due",
+    "Event",
+    "JoinResult",
+    "Profile",
+    "Queued",
+    "Rooms",
+    "Session",
+    "parse_profile",
 ]

@@ -77,10 +77,15 @@ class Answers:
 
     def pending_for(self, person: str, now: datetime) -> list[Question]:
         """Open questions this person has not answered yet."""
-        return [q for q in self._questions.values()
-                if person in q.names and person not in q.answers and now < q.closes_at]
+        return [
+            q
+            for q in self._questions.values()
+            if person in q.names and person not in q.answers and now < q.closes_at
+        ]
 
-    def answer(self, conversation_id: Any, person: str, yes: Any, contact: Any, now: datetime) -> list[Reveal]:
+    def answer(
+        self, conversation_id: Any, person: str, yes: Any, contact: Any, now: datetime
+    ) -> list[Reveal]:
         """Take one answer. Returns the two reveals when it makes a mutual match, else []."""
         question = self._questions.get(conversation_id) if isinstance(conversation_id, str) else None
         if question is None or person not in question.names:
@@ -102,12 +107,17 @@ class Answers:
 
     @staticmethod
     def _reveal(question: Question, to: str, partner: str) -> Reveal:
-        return Reveal(to, question.conversation_id, question.names[partner], question.contacts.get(partner, ""))
+        return Reveal(
+            to, question.conversation_id, question.names[partner], question.contacts.get(partner, "")
+        )
 
     def matches_of(self, person: str) -> list[Reveal]:
         """Every mutual match of this person, in the order the conversations ended."""
-        return [self._reveal(q, person, q.partner(person)) for q in self._questions.values()
-                if person in q.names and q.mutual]
+        return [
+            self._reveal(q, person, q.partner(person))
+            for q in self._questions.values()
+            if person in q.names and q.mutual
+        ]
 
     def counts(self) -> dict[str, int]:
         """What the host may see: how many answers came, how many conversations matched."""
@@ -134,7 +144,11 @@ class Answers:
     def from_dict(cls, data: Mapping[str, Any], window: timedelta = ANSWER_WINDOW) -> Answers:
         answers = cls(window)
         for cid, q in data.items():
-            question = Question(str(cid), dict(q["names"]), datetime.fromisoformat(q["closes_at"]),
-                                {str(k): bool(v) for k, v in q.get("answers", {}).items()})
+            question = Question(
+                str(cid),
+                dict(q["names"]),
+                datetime.fromisoformat(q["closes_at"]),
+                {str(k): bool(v) for k, v in q.get("answers", {}).items()},
+            )
             answers._questions[str(cid)] = question
         return answers

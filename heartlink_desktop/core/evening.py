@@ -201,8 +201,10 @@ class Evening:
         self.ends_at = now + timedelta(seconds=self.round_seconds)
         self.phase = ROUND_PHASES[0][0]
         self.wrapped_up = False
-        return [RoundOpened(self.number, self.pairs, self.sitting_out, self.ends_at),
-                PhaseDue(self.number, self.phase)]
+        return [
+            RoundOpened(self.number, self.pairs, self.sitting_out, self.ends_at),
+            PhaseDue(self.number, self.phase),
+        ]
 
     def _close(self, now: datetime, *, last: bool = False) -> list[Effect]:
         pairs = self.pairs
@@ -219,16 +221,25 @@ class Evening:
     def status(self, now: datetime) -> dict[str, Any]:
         left = None if self.ends_at is None else max(0.0, (self.ends_at - now).total_seconds())
         return {
-            "state": self.state, "round": self.number, "rounds": self.rounds,
-            "people": len(self.people), "conversations": len(self.pairs),
-            "seconds_left": left, "met_pairs": len(self.history.met),
+            "state": self.state,
+            "round": self.number,
+            "rounds": self.rounds,
+            "people": len(self.people),
+            "conversations": len(self.pairs),
+            "seconds_left": left,
+            "met_pairs": len(self.history.met),
         }
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "rounds": self.rounds, "round_seconds": self.round_seconds, "break_seconds": self.break_seconds,
-            "state": self.state, "number": self.number, "people": dict(self.people),
-            "history": self.history.to_dict(), "pairs": [list(p) for p in self.pairs],
+            "rounds": self.rounds,
+            "round_seconds": self.round_seconds,
+            "break_seconds": self.break_seconds,
+            "state": self.state,
+            "number": self.number,
+            "people": dict(self.people),
+            "history": self.history.to_dict(),
+            "pairs": [list(p) for p in self.pairs],
             "sitting_out": self.sitting_out,
             "started_at": None if self.started_at is None else self.started_at.isoformat(),
             "ends_at": None if self.ends_at is None else self.ends_at.isoformat(),

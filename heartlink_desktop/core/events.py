@@ -84,4 +84,6 @@ class Publisher:
                     log.debug("observer %s failed again on a %s event", name, event.kind)
                 else:
                     self._failing.add(name)
-                    log.exception("observer %s failed on a %s event (it keeps getting events)", name, event.kind)
+                    log.exception(
+                        "observer %s failed on a %s event (it keeps getting events)", name, event.kind
+                    )

@@ -221,8 +221,14 @@ class Rooms(Publisher, Talk, Expiry):
         self._where[sid] = (session.session_id, "A")
         self._publish(ev.CREATED, session)
         self._publish(
-            ev.JOINED, session, sid=sid, role="A", profile=profile.to_dict(), line=profile.one_line(),
-            peer=None, status=WAITING
+            ev.JOINED,
+            session,
+            sid=sid,
+            role="A",
+            profile=profile.to_dict(),
+            line=profile.one_line(),
+            peer=None,
+            status=WAITING,
         )
         return session
 
@@ -238,8 +244,16 @@ class Rooms(Publisher, Talk, Expiry):
         session.last_activity = now
         self._where[sid] = (session.session_id, "B")
         peer = session.peer_info("A")
-        self._publish(ev.JOINED, session, sid=sid, role="B", profile=profile.to_dict(), line=profile.one_line(),
-                      peer=peer, status=ACTIVE)
+        self._publish(
+            ev.JOINED,
+            session,
+            sid=sid,
+            role="B",
+            profile=profile.to_dict(),
+            line=profile.one_line(),
+            peer=peer,
+            status=ACTIVE,
+        )
         self._publish(ev.PHASE, session, phase=session.phase)
         return peer
 

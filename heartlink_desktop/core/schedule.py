@@ -171,4 +171,4 @@ def plan_round(present: Sequence[str], history: History) -> RoundPlan:
 
 def everyone_met(people: Iterable[str], history: History) -> bool:
     group = list(people)
-    return all(history.times_met(a, b) for i, a in enumerate(group) for b in group[i + 1:])
+    return all(history.times_met(a, b) for i, a in enumerate(group) for b in group[i + 1 :])

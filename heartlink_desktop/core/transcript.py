@@ -114,7 +114,10 @@ class Talk:
     def set_spiciness(self, level: int) -> None:
         """The host's level, for new sessions and (capped by the peers' own) live ones."""
         if not SPICE_MIN <= level <= SPICE_MAX:
-            raise CoreError("invalid_spiciness", f"Spiciness goes from {SPICE_MIN} ({SPICE_NAMES[SPICE_MIN]}) to {SPICE_MAX} ({SPICE_NAMES[SPICE_MAX]}).")
+            raise CoreError(
+                "invalid_spiciness",
+                f"Spiciness goes from {SPICE_MIN} ({SPICE_NAMES[SPICE_MIN]}) to {SPICE_MAX} ({SPICE_NAMES[SPICE_MAX]}).",
+            )
         self.spiciness = level
         for session in self._sessions.values():
             new = self._session_spice(session.profiles)

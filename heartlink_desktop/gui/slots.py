@@ -39,7 +39,6 @@ def duration(seconds: int | None) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
-
 _BADGES: dict[str, QPixmap] = {}
 
 
@@ -62,7 +61,6 @@ def badge(role: str, size: int = 28) -> QPixmap:
         p.end()
         found = _BADGES[role] = found
     return found
-
 
 
 class SlotCard(QFrame):
@@ -289,4 +287,3 @@ class SlotsPanel(QScrollArea):
             card = self.cards.get(sid)
             if card is not None:
                 card.set_selected(sid == session_id)
-

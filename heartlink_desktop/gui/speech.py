@@ -39,7 +39,9 @@ class SpeechPanel(QGroupBox):
         form.addRow("Voices", self.streams)
         form.addRow("Behind", self.behind)
         form.addRow(self.note)
-        self.show_status({"engine": "pocketsphinx", "in_use": "pocketsphinx", "label": "PocketSphinx (on this computer)"})
+        self.show_status(
+            {"engine": "pocketsphinx", "in_use": "pocketsphinx", "label": "PocketSphinx (on this computer)"}
+        )
 
     def show_status(self, status: Any) -> None:
         if not isinstance(status, dict):
@@ -52,7 +54,9 @@ class SpeechPanel(QGroupBox):
         self.choice.setCurrentIndex(max(0, self.choice.findData(status.get("engine"))))
         engine = str(status.get("label") or status.get("in_use") or "")
         if status.get("in_use") == "off":
-            engine = "Off: the phones may offer their browser's own speech to text, which is an online service"
+            engine = (
+                "Off: the phones may offer their browser's own speech to text, which is an online service"
+            )
         elif status.get("engine") == "openai" and status.get("in_use") == "openai":
             engine = "Speech service at the address set with --stt-url (the voices leave this computer)"
         self.engine.setText(engine)

@@ -43,4 +43,3 @@ def tint(label: QLabel, colour: QColor | str, *, bold: bool = False) -> None:
 
 def muted(label: QLabel) -> None:
     tint(label, label.palette().color(QPalette.ColorRole.Mid))
-

@@ -65,7 +65,9 @@ class Again:
             sid = self.sid_of(person)
             if sid is not None:
                 partner = people[question.partner(person)]
-                self.host.send("again_asked", {"session_id": session_id, "name": partner, "seconds": seconds}, to=sid)
+                self.host.send(
+                    "again_asked", {"session_id": session_id, "name": partner, "seconds": seconds}, to=sid
+                )
         self._changed()
 
     # -- answers --------------------------------------------------------------------------
@@ -73,8 +75,9 @@ class Again:
         """`again_answer` {session_id, yes, contact?}: a CoreError goes back as session_error."""
         data = wire.obj(payload, "again_answer")
         session_id = data.get("session_id")
-        reveals = self.answers.answer(session_id, self.person_of(sid), data.get("yes"), data.get("contact"),
-                                      self.host.now())
+        reveals = self.answers.answer(
+            session_id, self.person_of(sid), data.get("yes"), data.get("contact"), self.host.now()
+        )
         # the same acknowledgement whatever the partner said or will say
         self.host.send("again_received", {"session_id": session_id}, to=sid)
         for reveal in reveals:
@@ -88,8 +91,10 @@ class Again:
             self.host.send("again_match", body, to=sid)
 
     def matches_of(self, person: str) -> list[dict[str, str]]:
-        return [{"session_id": r.conversation_id, "name": r.name, "contact": r.contact}
-                for r in self.answers.matches_of(person)]
+        return [
+            {"session_id": r.conversation_id, "name": r.name, "contact": r.contact}
+            for r in self.answers.matches_of(person)
+        ]
 
     def counts(self) -> dict[str, int]:
         return self.answers.counts()
@@ -107,4 +112,3 @@ class Again:
             except Exception:
                 log.exception("an 'again' listener failed")
         self.host.announce("again", **self.counts())
-

@@ -54,8 +54,10 @@ def _digest(secret: str) -> str:
 
 
 def wrap_up_line(seconds: float) -> str:
-    return (f"About {round(seconds)} seconds left in this round. "
-            "What is one thing you'd like to remember about each other?")
+    return (
+        f"About {round(seconds)} seconds left in this round. "
+        "What is one thing you'd like to remember about each other?"
+    )
 
 
 class EveningService:
@@ -196,11 +198,17 @@ class EveningService:
 
     def status_line(self) -> str:
         s = self.status()
-        where = {LOBBY: "in the lobby", ROUND: f"round {s['round']} of {s['rounds']}",
-                 BREAK: f"break after round {s['round']} of {s['rounds']}", ENDED: "over"}[s["state"]]
+        where = {
+            LOBBY: "in the lobby",
+            ROUND: f"round {s['round']} of {s['rounds']}",
+            BREAK: f"break after round {s['round']} of {s['rounds']}",
+            ENDED: "over",
+        }[s["state"]]
         left = "" if s["seconds_left"] is None else f", {round(s['seconds_left'])} s left"
-        return (f"Evening {where}{left}: {s['people']} people, {s['conversations']} conversations, "
-                f"{s['mutual']} mutual matches.")
+        return (
+            f"Evening {where}{left}: {s['people']} people, {s['conversations']} conversations, "
+            f"{s['mutual']} mutual matches."
+        )
 
     # -- time -----------------------------------------------------------------------------
     def _cancel(self) -> None:
@@ -259,8 +267,9 @@ class EveningService:
                     if session is not None and PHASES.index(session.phase) < PHASES.index(effect.phase):
                         self.host.rooms.set_phase(session_id, effect.phase, now)  # forward only
                 else:
-                    self.host.rooms.add_interjection(session_id, wrap_up_line(effect.seconds_left), now,
-                                                     source="round")
+                    self.host.rooms.add_interjection(
+                        session_id, wrap_up_line(effect.seconds_left), now, source="round"
+                    )
             except CoreError:
                 pass  # it ended a moment ago
 
@@ -301,14 +310,22 @@ class EveningService:
     # -- what each page and the window are told ---------------------------------------------
     def _status_for(self, person: str) -> dict[str, Any]:
         s = self.evening.status(self.host.now())
-        in_round = self.evening.pair_of(person) is not None and self._sid.get(person) is not None and \
-            self.host.rooms.locate(self._sid[person]) is not None
+        in_round = (
+            self.evening.pair_of(person) is not None
+            and self._sid.get(person) is not None
+            and self.host.rooms.locate(self._sid[person]) is not None
+        )
         if s["state"] == ROUND:
             you = "talking" if in_round else ("break" if self.evening.sitting_out == person else "waiting")
         else:
             you = s["state"]
-        return {"state": s["state"], "round": s["round"], "rounds": s["rounds"],
-                "seconds_left": s["seconds_left"], "you": you}
+        return {
+            "state": s["state"],
+            "round": s["round"],
+            "rounds": s["rounds"],
+            "seconds_left": s["seconds_left"],
+            "you": you,
+        }
 
     def _tell_everyone(self) -> None:
         for person, sid in list(self._sid.items()):
@@ -355,7 +372,6 @@ class EveningService:
         log.info("an evening was restored from its file (round %d)", evening.number)
 
 
-
 async def switch(host: HostServer, rounds: int | None, round_minutes: float, break_seconds: float) -> None:
     """Turn an evening on (rounds) or off (None) while the host runs (the window's mode
     switch). Only between conversations: on, with nobody talking or in line; off, before the
@@ -377,7 +393,9 @@ async def switch(host: HostServer, rounds: int | None, round_minutes: float, bre
             raise CoreError("evening_running", "The evening has people in it: end it first to change it.")
         await switch(host, None, round_minutes, break_seconds)
     elif host.rooms.sessions or host.rooms.line:
-        raise CoreError("conversations_live", "Conversations are going on: end them (or Reset) before an evening.")
+        raise CoreError(
+            "conversations_live", "Conversations are going on: end them (or Reset) before an evening."
+        )
     service = EveningService(host, rounds, round_minutes, break_seconds)
     host.evening = service
     host.services.append(service)

@@ -48,6 +48,7 @@ ENGINE_MAX_BYTES = 1_000_000  # a whole polling payload; one event is capped low
 PING_INTERVAL, PING_TIMEOUT = 10, 15  # seconds: a phone that vanished is noticed in ~25 s
 SHUTDOWN_TIMEOUT = 2.0  # seconds aiohttp waits for open requests when the server stops
 
+
 class PortInUseError(Exception):
     """The port is taken; `suggestion` is one that was free a moment ago."""
 

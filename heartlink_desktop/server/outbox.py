@@ -136,12 +136,20 @@ class InlineManager(socketio.AsyncManager):  # type: ignore[misc]
     """python-socketio's manager, sending to each recipient in turn (no task each)."""
 
     async def emit(
-        self, event: str, data: Any, namespace: str, room: Any = None, skip_sid: Any = None,
-        callback: Any = None, to: Any = None, **kwargs: Any,
+        self,
+        event: str,
+        data: Any,
+        namespace: str,
+        room: Any = None,
+        skip_sid: Any = None,
+        callback: Any = None,
+        to: Any = None,
+        **kwargs: Any,
     ) -> None:
         if callback is not None:
-            await super().emit(event, data, namespace, room=room, skip_sid=skip_sid,
-                               callback=callback, to=to, **kwargs)
+            await super().emit(
+                event, data, namespace, room=room, skip_sid=skip_sid, callback=callback, to=to, **kwargs
+            )
             return
         room = to or room
         if namespace not in self.rooms:
@@ -155,8 +163,13 @@ class InlineManager(socketio.AsyncManager):  # type: ignore[misc]
             if sid in skip or (direct is not None and fast.send_direct(eio, eio_sid, direct)):
                 continue
             if pkts is None:
-                encoded = self.server.packet_class(packet.EVENT, namespace=namespace, data=[event, *args]).encode()
-                pkts = [eio_packet.Packet(eio_packet.MESSAGE, p) for p in (encoded if isinstance(encoded, list) else [encoded])]
+                encoded = self.server.packet_class(
+                    packet.EVENT, namespace=namespace, data=[event, *args]
+                ).encode()
+                pkts = [
+                    eio_packet.Packet(eio_packet.MESSAGE, p)
+                    for p in (encoded if isinstance(encoded, list) else [encoded])
+                ]
             for p in pkts:
                 await self.server._send_eio_packet(eio_sid, p)
 

@@ -53,8 +53,12 @@ class Relay:
             e = d["entry"]
             if e["speaker"] == FACILITATOR_SPEAKER:
                 body = {
-                    "session_id": sid_room, "agent_id": FACILITATOR_ID, "phase": e.get("phase"),
-                    "text": e["text"], "timestamp": e["timestamp"], "source": e.get("source", "builtin"),
+                    "session_id": sid_room,
+                    "agent_id": FACILITATOR_ID,
+                    "phase": e.get("phase"),
+                    "text": e["text"],
+                    "timestamp": e["timestamp"],
+                    "source": e.get("source", "builtin"),
                 }
                 self.host.send("ai_interjection", body, to=sid_room)
             else:
@@ -76,7 +80,9 @@ class Relay:
         sid_room, d = event.session_id, event.data
         role = d["role"]
         if d["state"] == ev.RECONNECTING:
-            self.host.send("peer_status", {"role": role, "state": ev.RECONNECTING}, to=sid_room, skip_sid=d["sid"])
+            self.host.send(
+                "peer_status", {"role": role, "state": ev.RECONNECTING}, to=sid_room, skip_sid=d["sid"]
+            )
             return
         new = d["sid"]
         session = self.host.rooms.require(new)[0]  # the slot was just given to `new`
@@ -103,7 +109,11 @@ class Relay:
         connection to the client; what goes to the new socket must follow that confirmation."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        while not self.host.sio.manager.is_connected(sid, "/") and sid in self.host.clients and loop.time() < deadline:
+        while (
+            not self.host.sio.manager.is_connected(sid, "/")
+            and sid in self.host.clients
+            and loop.time() < deadline
+        ):
             await asyncio.sleep(0.005)  # Socket.IO gives no event for it
 
     def _session_info(self, session_id: str, status: str, sid: str, role: str, peer: Any) -> dict[str, Any]:

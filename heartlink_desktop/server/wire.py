@@ -9,8 +9,18 @@ from heartlink_desktop.core.errors import CoreError
 
 MAX_EVENT_BYTES = 64 * 1024  # one event's payload, as JSON
 CLIENT_EVENTS = frozenset(
-    {"join", "leave", "offer", "answer", "ice_candidate", "transcript_update", "audio_activity",
-     "audio", "audio_end", "again_answer"}
+    {
+        "join",
+        "leave",
+        "offer",
+        "answer",
+        "ice_candidate",
+        "transcript_update",
+        "audio_activity",
+        "audio",
+        "audio_end",
+        "again_answer",
+    }
 )
 BINARY_EVENTS = frozenset({"audio"})  # a bytes payload, checked by its length (core/utterance.py)
 MATCHMAKING_ROOM = "matchmaking"

@@ -69,8 +69,13 @@ class RemoteEngine:
         """The transcript (may be ""); RemoteError when every attempt failed."""
         cfg = self.config
         return await with_retries(
-            lambda: self._attempt(pcm), error=RemoteError, service="the speech service",
-            request="the speech request", retries=cfg.retries, backoff=cfg.backoff, total_timeout=cfg.total_timeout,
+            lambda: self._attempt(pcm),
+            error=RemoteError,
+            service="the speech service",
+            request="the speech request",
+            retries=cfg.retries,
+            backoff=cfg.backoff,
+            total_timeout=cfg.total_timeout,
         )
 
     async def _attempt(self, pcm: bytes) -> str:
@@ -84,7 +89,9 @@ class RemoteEngine:
         headers = {"Accept": "application/json"}
         if cfg.key:
             headers["Authorization"] = f"Bearer {cfg.key}"
-        timeout = aiohttp.ClientTimeout(total=None, connect=cfg.connect_timeout, sock_connect=cfg.connect_timeout)
+        timeout = aiohttp.ClientTimeout(
+            total=None, connect=cfg.connect_timeout, sock_connect=cfg.connect_timeout
+        )
         async with (
             aiohttp.ClientSession(timeout=timeout) as http,
             http.post(self.url, data=form, headers=headers) as resp,

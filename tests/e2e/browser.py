@@ -58,11 +58,24 @@ class HostProcess:
 
     def start(self) -> str:
         cmd = [
-            sys.executable, "-m", "heartlink_desktop", "--headless", "--host", "127.0.0.1",
-            "--port", "0", "--data-dir", str(self.data_dir), *self.extra,
+            sys.executable,
+            "-m",
+            "heartlink_desktop",
+            "--headless",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--data-dir",
+            str(self.data_dir),
+            *self.extra,
         ]
         self.proc = subprocess.Popen(
-            cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            cmd,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
         threading.Thread(target=self._read, daemon=True).start()

@@ -43,8 +43,14 @@ def main() -> int:
                 browser = launch(p)
                 alice = open_page(new_phone(browser), url)
                 fill_profile(
-                    alice, "Alice", age=29, personality="extrovert", hobbies="hiking, jazz",
-                    interests="travel, films", goal="Someone to explore the city with", spice=2,
+                    alice,
+                    "Alice",
+                    age=29,
+                    personality="extrovert",
+                    hobbies="hiking, jazz",
+                    interests="travel, films",
+                    goal="Someone to explore the city with",
+                    spice=2,
                 )
                 shot(alice, "profile")
                 alice.click("#btn-enter")

@@ -69,21 +69,27 @@ def test_two_rounds_new_partners_and_the_mutual_match_shown_only_to_the_pair(
     command(host, "next")  # the round ends for all at once, with the private question
     for name, page in pages.items():
         expect(page.locator("#screen-ended")).to_be_visible()
-        expect(page.locator("#again-question")).to_have_text(f"Would you like to talk with {first[name]} again?")
+        expect(page.locator("#again-question")).to_have_text(
+            f"Would you like to talk with {first[name]} again?"
+        )
         expect(page.locator("#evening-next")).to_contain_text("Round 2 starts in ")
     if SHOTS:
         pages["Ann"].screenshot(path=str(Path(SHOTS) / "page-again.png"))
     for name, page in pages.items():  # Ann and her partner say yes; the other two say yes and no
-        says_yes = name in ("Ann", ann_partner) or name == min(n for n in NAMES if n not in ("Ann", ann_partner))
+        says_yes = name in ("Ann", ann_partner) or name == min(
+            n for n in NAMES if n not in ("Ann", ann_partner)
+        )
         page.click("#btn-again-yes" if says_yes else "#btn-again-no")
     for name in ("Ann", ann_partner):
         expect(pages[name].locator("#again-note")).to_have_text(
-            f"It's mutual: {first[name]} would like to talk again too!")
+            f"It's mutual: {first[name]} would like to talk again too!"
+        )
         expect(pages[name].locator("#matches")).to_contain_text(f"{first[name]}{first[name].lower()}-contact")
     others = [n for n in NAMES if n not in ("Ann", ann_partner)]
     hopeful = min(others)
     expect(pages[hopeful].locator("#again-note")).to_have_text(
-        f"Thank you. If {first[hopeful]} would like that too, you will see it here.")
+        f"Thank you. If {first[hopeful]} would like that too, you will see it here."
+    )
     for name in others:
         expect(pages[name].locator("#matches-wrap")).to_be_hidden()
 

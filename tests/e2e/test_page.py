@@ -172,8 +172,14 @@ def test_speech_toggles_are_offered_only_where_the_browser_has_the_apis(
 def test_the_profile_survives_a_reload(phone: Phone) -> None:
     page = phone()
     fill_profile(
-        page, "Dana", age=34, personality="ambivert", hobbies="climbing, chess",
-        interests="poetry", goal="Someone to laugh with", spice=3,
+        page,
+        "Dana",
+        age=34,
+        personality="ambivert",
+        hobbies="climbing, chess",
+        interests="poetry",
+        goal="Someone to laugh with",
+        spice=3,
     )
     page.reload()
     expect(page.locator("#screen-profile")).to_be_visible()
@@ -203,7 +209,9 @@ def test_without_a_camera_api_the_page_says_why_and_how(browser: Browser, host_u
     context = new_phone(browser)
     try:
         # what a phone shows when the certificate was not accepted the way the camera needs
-        context.add_init_script("Object.defineProperty(Navigator.prototype, 'mediaDevices', {get: () => undefined})")
+        context.add_init_script(
+            "Object.defineProperty(Navigator.prototype, 'mediaDevices', {get: () => undefined})"
+        )
         page = context.new_page()
         page.goto(host_url)
         expect(page.locator("#screen-problem")).to_be_visible()
@@ -255,7 +263,17 @@ MOVES = """async () => {
 def test_the_page_state_moves_only_as_its_table_allows(phone: Phone) -> None:
     page = phone()
     out = page.evaluate(MOVES)
-    assert out["seen"] == ["loading", "profile", "joining", "queued", "waiting", "active", "left", "ended", "profile"]
+    assert out["seen"] == [
+        "loading",
+        "profile",
+        "joining",
+        "queued",
+        "waiting",
+        "active",
+        "left",
+        "ended",
+        "profile",
+    ]
     assert out["refused"] == [
         "page state: profile -> ended is not a move",
         "page state: profile -> left is not a move",

@@ -58,14 +58,16 @@ def test_a_dropped_socket_comes_back_into_its_call(phone: Phone) -> None:
 
     alice.evaluate("window.heartlink.socket.io.engine.close()")
 
-    alice.wait_for_function("old => window.heartlink.socket.connected && window.heartlink.socket.id !== old",
-                            arg=old_sid)
+    alice.wait_for_function(
+        "old => window.heartlink.socket.connected && window.heartlink.socket.id !== old", arg=old_sid
+    )
     bob.wait_for_function("() => window.heartlink.banners().some(b => b.id === 'banner-peer')")
     assert saw_reconnecting(bob, "Alice")
     assert any(b["id"] == "banner-connection" for b in alice.evaluate("window.heartlink.banners()"))
     # the one who came back offered again (an ICE restart): Bob answered a new negotiation
-    bob.wait_for_function("old => !window.heartlink.pc.remoteDescription.sdp.includes('a=ice-ufrag:' + old)",
-                          arg=bob_ufrag)
+    bob.wait_for_function(
+        "old => !window.heartlink.pc.remoteDescription.sdp.includes('a=ice-ufrag:' + old)", arg=bob_ufrag
+    )
     expect(bob.locator("#banner-peer")).to_be_hidden()
     for page in (alice, bob):
         expect(page.locator("#status")).to_have_text("🟢 Connected")

@@ -54,7 +54,9 @@ def test_a_newcomer_sees_its_place_in_line_and_is_seated_when_a_call_ends(phone:
 @pytest.mark.parametrize("host_options", [["--grace-seconds", "1"]], indirect=True)
 def test_coming_back_too_late_says_the_conversation_ended(phone: Phone) -> None:
     alice, bob = pair(phone)
-    alice.evaluate("window.heartlink.socket.io.reconnection(false); window.heartlink.socket.io.engine.close()")
+    alice.evaluate(
+        "window.heartlink.socket.io.reconnection(false); window.heartlink.socket.io.engine.close()"
+    )
     expect(bob.locator("#screen-ended")).to_be_visible()
     expect(bob.locator("#ended-reason")).to_have_text(
         "Alice lost the connection and did not come back in time, so the conversation ended."
@@ -79,5 +81,7 @@ def test_waiting_too_long_says_nobody_joined_in_time(phone: Phone) -> None:
     join(alice, "Alice")
     expect(alice.locator("#status")).to_have_text("🟡 Waiting for peer...")
     expect(alice.locator("#screen-ended")).to_be_visible()
-    expect(alice.locator("#ended-reason")).to_have_text("Nobody joined in time, so the wait ended. You can try again.")
+    expect(alice.locator("#ended-reason")).to_have_text(
+        "Nobody joined in time, so the wait ended. You can try again."
+    )
     assert alice.evaluate("window.heartlink.localStream === null")  # the camera is let go

@@ -119,5 +119,7 @@ def test_a_page_cut_off_from_the_host_keeps_at_most_two_seconds_and_drops_the_ol
     sent = b.evaluate("window.heartlink.speech.chunks")
     before = len(peer_lines(a))
     b.evaluate("window.heartlink.socket.connect()")  # back: the slot is reclaimed, the queue goes
-    b.wait_for_function(f"() => window.heartlink.speech.chunks > {sent} && window.heartlink.speech.queued < 2")
+    b.wait_for_function(
+        f"() => window.heartlink.speech.chunks > {sent} && window.heartlink.speech.queued < 2"
+    )
     wait_heard(a, before + 1)  # and Bob's words reach Alice again

@@ -87,7 +87,9 @@ async def open_gui(data_dir: Path, *, wait_running: bool = True, **settings: Any
     opts = {"host": "127.0.0.1", "port": 0, "grace_seconds": 0, **quiet, **settings}
     paths = Paths(data_dir)
     shown: asyncio.Future[MainWindow] = asyncio.get_running_loop().create_future()
-    task = asyncio.ensure_future(run_window(Settings(**opts).validate(), paths, build_host, ready=shown.set_result))
+    task = asyncio.ensure_future(
+        run_window(Settings(**opts).validate(), paths, build_host, ready=shown.set_result)
+    )
     window = await asyncio.wait_for(shown, WAIT)
     gui = Gui(window, task, paths, Clients(window.bridge.host))
     try:

@@ -25,8 +25,9 @@ PEOPLE = ("Maya", "Sam", "Ines", "Tom", "Lea", "Noah")
 
 
 async def shoot(data_dir: Path, out: Path) -> None:
-    settings = Settings(host="0.0.0.0", port=8765, rounds=3, round_minutes=2, silence_seconds=3600,
-                        turns_without_ai=100_000).validate()
+    settings = Settings(
+        host="0.0.0.0", port=8765, rounds=3, round_minutes=2, silence_seconds=3600, turns_without_ai=100_000
+    ).validate()
     shown: asyncio.Future[MainWindow] = asyncio.get_running_loop().create_future()
     task = asyncio.ensure_future(run_window(settings, Paths(data_dir), build_host, ready=shown.set_result))
     window = await shown

@@ -33,7 +33,9 @@ async def test_the_status_follows_the_host(data_dir: Path) -> None:
         assert gui.window.join.url.text() == host.join_url
 
 
-async def test_a_busy_port_offers_the_one_the_host_found(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_busy_port_offers_the_one_the_host_found(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with socket.socket() as blocker:
         blocker.bind(("127.0.0.1", 0))
         blocker.listen()

@@ -30,7 +30,9 @@ async def test_the_panel_shows_the_engine_and_the_voices_being_transcribed(data_
         await until(lambda: "1 being transcribed (up to 1 at once in real time)" in seen)
         line = await line_from(b, "A", timeout=30)
         assert heard(line["text"], "sisters")
-        await until(lambda: line["text"] in transcript_text(gui.window, line["session_id"]))  # like a typed line
+        await until(
+            lambda: line["text"] in transcript_text(gui.window, line["session_id"])
+        )  # like a typed line
         assert panel.behind.text() == "up to date"
         assert panel.note.isHidden()
 

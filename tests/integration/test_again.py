@@ -10,7 +10,9 @@ from tests.support import Clients, until
 pytestmark = pytest.mark.asyncio
 
 
-async def test_both_are_asked_after_a_leave_and_two_yeses_swap_contacts(host: HostServer, clients: Clients) -> None:
+async def test_both_are_asked_after_a_leave_and_two_yeses_swap_contacts(
+    host: HostServer, clients: Clients
+) -> None:
     a, b = await clients.pair()
     await a.emit("leave")
     for peer, other in ((a, "Bob"), (b, "Alice")):
@@ -27,7 +29,9 @@ async def test_both_are_asked_after_a_leave_and_two_yeses_swap_contacts(host: Ho
     assert host.again.counts() == {"asked": 1, "answered": 2, "mutual": 1}
 
 
-async def test_a_no_looks_exactly_like_no_answer_to_the_one_who_said_yes(host: HostServer, clients: Clients) -> None:
+async def test_a_no_looks_exactly_like_no_answer_to_the_one_who_said_yes(
+    host: HostServer, clients: Clients
+) -> None:
     a, b = await clients.pair()
     await b.emit("leave")
     sid = (await a.wait_for("again_asked"))["session_id"]

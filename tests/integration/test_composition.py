@@ -38,6 +38,9 @@ def test_no_internal_import_is_optional() -> None:
             for inner in ast.walk(ast.Module(body=node.body, type_ignores=[])):
                 if isinstance(inner, ast.ImportFrom) and (inner.module or "").startswith("heartlink_desktop"):
                     name = path.relative_to(PACKAGE.parent)
-                    if str(name) == "heartlink_desktop/app.py" and inner.module == "heartlink_desktop.gui.main":
+                    if (
+                        str(name) == "heartlink_desktop/app.py"
+                        and inner.module == "heartlink_desktop.gui.main"
+                    ):
                         continue  # the window needs Qt's libraries: without them, a plain error
                     raise AssertionError(f"{name}:{inner.lineno} imports {inner.module} optionally")

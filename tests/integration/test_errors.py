@@ -65,8 +65,12 @@ async def test_errors_inside_a_session_store_nothing(host: HostServer, clients: 
     a, b = await clients.pair()
     await a.emit("transcript_update", {"text": "first"})
     await b.wait_for("transcript_update")
-    bad = [({"text": ""}, "invalid_payload"), ({"text": None}, "invalid_payload"),
-           ({"text": "y" * 2001}, "line_too_long"), ({"text": "z" * 70_000}, "payload_too_large")]
+    bad = [
+        ({"text": ""}, "invalid_payload"),
+        ({"text": None}, "invalid_payload"),
+        ({"text": "y" * 2001}, "line_too_long"),
+        ({"text": "z" * 70_000}, "payload_too_large"),
+    ]
     for n, (payload, code) in enumerate(bad, start=1):
         await a.emit("transcript_update", payload)
         assert (await a.error(n))["error"] == code

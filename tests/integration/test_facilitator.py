@@ -70,9 +70,7 @@ async def test_a_lull_brings_one_line_to_both_then_cooldown_then_a_new_line(serv
     # the AI lines are in the transcript (and the session file) with speaker AI
     await host.flush()  # session files are written off the loop
     [path] = host.store.files()
-    await until(
-        lambda: sum(e["speaker"] == "AI" for e in json.loads(path.read_text())["transcript"]) == 2
-    )
+    await until(lambda: sum(e["speaker"] == "AI" for e in json.loads(path.read_text())["transcript"]) == 2)
     saved = json.loads(path.read_text())
     ai = [e for e in saved["transcript"] if e["speaker"] == "AI"]
     assert [e["text"] for e in ai] == [first["text"], second["text"]]

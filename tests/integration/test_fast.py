@@ -83,7 +83,7 @@ async def test_a_burst_from_a_peer_is_relayed_in_order_with_no_task_per_message(
 
 
 async def test_the_frame_is_what_python_socketio_writes_and_non_ascii_text_survives(serve: Serve) -> None:
-    data = {"text": "Grüße, 你好 🙂 \"quoted\" \\ back", "n": [1, 2.5, None, True], "nested": {"k": []}}
+    data = {"text": 'Grüße, 你好 🙂 "quoted" \\ back', "n": [1, 2.5, None, True], "nested": {"k": []}}
     frame = fast.event_frame("transcript_update", [data])
     assert frame is not None and frame[0] == 0x81 and frame[1] == len(frame) - 2
     text = frame[2:].decode()
@@ -133,7 +133,9 @@ async def test_raw_websocket_events_in_and_out(serve: Serve) -> None:
             await peer.join("Peer")
             await next_event(ws, "user_joined")
             candidate = {"candidate": "candidate:1 1 udp 1 127.0.0.1 9 typ host", "sdpMid": "0"}
-            await ws.send_str("42" + json.dumps(["ice_candidate", {"target": peer.sid, "candidate": candidate}]))
+            await ws.send_str(
+                "42" + json.dumps(["ice_candidate", {"target": peer.sid, "candidate": candidate}])
+            )
             assert await peer.wait_for("ice_candidate") == {"candidate": candidate, "sender": sid}
             await peer.emit("ice_candidate", {"target": sid, "candidate": candidate})
             relayed = await next_event(ws, "ice_candidate")

@@ -20,9 +20,19 @@ URL_LINE = re.compile(r"Join URL: https://(?P<ip>[\d.]+):(?P<port>\d+)/\?t=(?P<t
 
 async def _start(data_dir: Path, *args: str) -> tuple[asyncio.subprocess.Process, re.Match[str]]:
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "heartlink_desktop", "--headless", "--host", "127.0.0.1", "--port", "0",
-        "--data-dir", str(data_dir), *args,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "heartlink_desktop",
+        "--headless",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--data-dir",
+        str(data_dir),
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     assert proc.stdout is not None
     while True:
@@ -73,8 +83,13 @@ async def test_headless_pairs_clients_and_stops_cleanly_on_sigterm(data_dir: Pat
 def _run(*args: str) -> tuple[int, str, str]:
     import subprocess
 
-    r = subprocess.run([sys.executable, "-m", "heartlink_desktop", *args], capture_output=True, text=True,
-                       timeout=60, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    r = subprocess.run(
+        [sys.executable, "-m", "heartlink_desktop", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
     return r.returncode, r.stdout, r.stderr
 
 
@@ -83,7 +98,9 @@ def test_port_in_use_is_one_line_and_exit_2(tmp_path: Path) -> None:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        rc, _out, err = _run("--headless", "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(tmp_path))
+        rc, _out, err = _run(
+            "--headless", "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(tmp_path)
+        )
     assert rc == 2
     lines = [ln for ln in err.splitlines() if ln.startswith("heartlink-desktop:")]
     assert lines == [f"heartlink-desktop: port {port} is already in use; choose another with --port"]

@@ -36,8 +36,12 @@ async def test_cross_origin_socket_is_refused(host: HostServer, clients: Clients
     peer = Peer(clients.url, clients.ssl())
     clients.peers.append(peer)
     with pytest.raises(socketio.exceptions.ConnectionError):
-        await peer.sio.connect(clients.url, auth={"token": host.token}, wait_timeout=5,
-                               headers={"Origin": "https://evil.example"})
+        await peer.sio.connect(
+            clients.url,
+            auth={"token": host.token},
+            wait_timeout=5,
+            headers={"Origin": "https://evil.example"},
+        )
     assert host.clients == set()
 
 
@@ -113,7 +117,9 @@ async def test_stop_is_not_held_by_a_half_open_long_poll(host: HostServer, clien
         async with http.get(f"{clients.url}/socket.io/?EIO=4&transport=polling") as r:
             handshake = await r.text()
         eio_sid = json.loads(handshake[1:])["sid"]
-        poll = asyncio.ensure_future(http.get(f"{clients.url}/socket.io/?EIO=4&transport=polling&sid={eio_sid}"))
+        poll = asyncio.ensure_future(
+            http.get(f"{clients.url}/socket.io/?EIO=4&transport=polling&sid={eio_sid}")
+        )
         await until(lambda: eio_sid in host.sio.eio.sockets)
         await asyncio.wait_for(host.stop(), 10)  # it took a minute before
         poll.cancel()

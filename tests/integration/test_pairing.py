@@ -20,9 +20,19 @@ async def test_two_peers_pair_and_b_offers_to_a(host: HostServer, clients: Clien
     info_b = await b.join("Bob")
     assert info_b["role"] == "B" and info_b["status"] == "active"
     assert info_b["session_id"] == info_a["session_id"]
-    assert info_b["peer"] == {"id": a.sid, "role": "A", "profile": {"name": "Alice", "hobbies": ["hiking"], "interests": []}, "line": "hiking"}
+    assert info_b["peer"] == {
+        "id": a.sid,
+        "role": "A",
+        "profile": {"name": "Alice", "hobbies": ["hiking"], "interests": []},
+        "line": "hiking",
+    }
     joined = await a.wait_for("user_joined")
-    assert joined == {"id": b.sid, "role": "B", "profile": {"name": "Bob", "hobbies": [], "interests": []}, "line": ""}
+    assert joined == {
+        "id": b.sid,
+        "role": "B",
+        "profile": {"name": "Bob", "hobbies": [], "interests": []},
+        "line": "",
+    }
 
     await b.emit("offer", {"target": info_b["peer"]["id"], "offer": {"type": "offer", "sdp": "v=0 b"}})
     offer = await a.wait_for("offer")
@@ -70,7 +80,9 @@ async def test_signaling_is_confined_to_the_partner(serve: Serve) -> None:
     assert a2.received["offer"] == [] and b2.received["offer"] == []
 
 
-async def test_transcript_speaker_comes_from_the_role_never_the_payload(host: HostServer, clients: Clients) -> None:
+async def test_transcript_speaker_comes_from_the_role_never_the_payload(
+    host: HostServer, clients: Clients
+) -> None:
     a, b = await clients.pair()
     await b.emit("transcript_update", {"text": "  hi   there ", "speaker": "A", "name": "Mallory"})
     for peer in (a, b):
@@ -98,8 +110,19 @@ async def test_session_file_lifecycle(serve: Serve) -> None:
     await until(lambda: json.loads(path.read_text())["status"] == "active")
     saved = json.loads(path.read_text())
     assert saved["phase"] == "icebreaker" and saved["participant_profiles"]["B"]["name"] == "Bob"
-    for key in ("session_id", "participants", "agent", "phase", "transcript", "summary", "status",
-                "created_at", "last_activity", "ended_at", "participant_profiles"):
+    for key in (
+        "session_id",
+        "participants",
+        "agent",
+        "phase",
+        "transcript",
+        "summary",
+        "status",
+        "created_at",
+        "last_activity",
+        "ended_at",
+        "participant_profiles",
+    ):
         assert key in saved
     assert not list(path.parent.glob("*.tmp"))
 

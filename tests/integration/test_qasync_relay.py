@@ -12,8 +12,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_thousands_of_messages_on_the_qt_loop() -> None:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
-    r = subprocess.run([sys.executable, "-m", "tests.integration.qasync_relay", "3000"],
-                       capture_output=True, text=True, timeout=170, cwd=ROOT, env=env)
+    r = subprocess.run(
+        [sys.executable, "-m", "tests.integration.qasync_relay", "3000"],
+        capture_output=True,
+        text=True,
+        timeout=170,
+        cwd=ROOT,
+        env=env,
+    )
     assert r.returncode == 0, r.stderr[-3000:]
     assert "relayed 3000" in r.stdout
     assert "Fatal Python error" not in r.stderr

@@ -46,7 +46,12 @@ async def test_reclaim_within_the_grace_keeps_role_session_and_transcript(
     assert info["resumed"] is True and info["status"] == "active" and info["phase"] == "icebreaker"
     assert [e["text"] for e in info["transcript"]] == ["hello from Alice"]
     assert info["transcript"][0]["speaker"] == "A"
-    assert info["peer"] == {"id": b.sid, "role": "B", "profile": {"name": "Bob", "hobbies": [], "interests": []}, "line": ""}
+    assert info["peer"] == {
+        "id": b.sid,
+        "role": "B",
+        "profile": {"name": "Bob", "hobbies": [], "interests": []},
+        "line": "",
+    }
     assert isinstance(info["resume"], str) and info["resume"] != secret
     assert await b.wait_for("peer_status", 2) == {"role": "A", "state": "connected", "id": a2.sid}
     assert b.received["user_left"] == [] and b.received["session_ended"] == []

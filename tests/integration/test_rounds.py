@@ -37,15 +37,18 @@ def partner_name(peer: Peer, round_no: int) -> str:
     info = peer.received["session_info"][round_no - 1]
     if info["peer"] is not None:
         return info["peer"]["profile"]["name"]
-    return peer.received["user_joined"][sum(1 for i in peer.received["session_info"][:round_no]
-                                            if i["peer"] is None) - 1]["profile"]["name"]
+    return peer.received["user_joined"][
+        sum(1 for i in peer.received["session_info"][:round_no] if i["peer"] is None) - 1
+    ]["profile"]["name"]
 
 
 async def paired(peers: dict[str, Peer], round_no: int) -> dict[str, str]:
     for peer in peers.values():
         info = await peer.wait_for("session_info", round_no)
         if info["peer"] is None:
-            await peer.wait_for("user_joined", sum(1 for i in peer.received["session_info"] if i["peer"] is None))
+            await peer.wait_for(
+                "user_joined", sum(1 for i in peer.received["session_info"] if i["peer"] is None)
+            )
     return {name: partner_name(peer, round_no) for name, peer in peers.items()}
 
 
@@ -72,9 +75,12 @@ async def test_three_rounds_new_partners_and_only_mutual_yeses_see_contacts(
         partners = await paired(peers, round_no)
         for name, other in partners.items():
             assert partners[other] == name
-            await until(lambda p=peers[name], r=round_no: any(
-                s["state"] == "round" and s["round"] == r and s["you"] == "talking"
-                for s in p.received["evening_status"]))
+            await until(
+                lambda p=peers[name], r=round_no: any(
+                    s["state"] == "round" and s["round"] == r and s["you"] == "talking"
+                    for s in p.received["evening_status"]
+                )
+            )
         pairs = {frozenset((n, o)) for n, o in partners.items()}
         assert not pairs & met, "nobody meets the same person twice"
         met |= pairs
@@ -85,8 +91,10 @@ async def test_three_rounds_new_partners_and_only_mutual_yeses_see_contacts(
             asked = await peer.wait_for("again_asked", round_no)
             assert asked["name"] == partners[name] and asked["session_id"] == ended["session_id"]
             yes = (name, partners[name]) in yes_to
-            await peer.emit("again_answer", {"session_id": asked["session_id"], "yes": yes,
-                                             "contact": f"{name.lower()}@contact"})
+            await peer.emit(
+                "again_answer",
+                {"session_id": asked["session_id"], "yes": yes, "contact": f"{name.lower()}@contact"},
+            )
             await peer.wait_for("again_received", round_no)
     assert len(met) == 6, "four people, three rounds: everyone met everyone"
     await until(lambda: host.again.counts()["answered"] == 12)
@@ -98,7 +106,10 @@ async def test_three_rounds_new_partners_and_only_mutual_yeses_see_contacts(
         got = {(m["name"], m["contact"]) for m in final["matches"] + peer.received["again_match"]}
         want = {(o, f"{o.lower()}@contact") for (n, o) in yes_to if n == name and (o, n) in yes_to}
         assert got == want, name
-    assert peers["Dan"].received["again_match"] == [] and peers["Dan"].received["evening_ended"][0]["matches"] == []
+    assert (
+        peers["Dan"].received["again_match"] == []
+        and peers["Dan"].received["evening_ended"][0]["matches"] == []
+    )
     assert not service.file.exists(), "the evening's file goes when the evening ends"
 
 

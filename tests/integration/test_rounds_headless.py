@@ -41,9 +41,20 @@ class Terminal:
 
 async def start(data_dir: Path, *args: str) -> tuple[Terminal, re.Match[str]]:
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "heartlink_desktop", "--headless", "--host", "127.0.0.1", "--port", "0",
-        "--data-dir", str(data_dir), *args,
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
+        sys.executable,
+        "-m",
+        "heartlink_desktop",
+        "--headless",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--data-dir",
+        str(data_dir),
+        *args,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
     )
     term = Terminal(proc)
     while not (m := URL_LINE.search(await term.line())):
@@ -114,8 +125,14 @@ async def test_three_rounds_from_standard_input_with_a_reclaim_and_private_match
             for name, peer in peers.items():
                 asked = await peer.wait_for("again_asked", len(peer.received["again_asked"]) or 1)
                 pair = frozenset((name, partners[name]))
-                await peer.emit("again_answer", {"session_id": asked["session_id"], "yes": pair in mutual,
-                                                 "contact": f"{name.lower()}@contact"})
+                await peer.emit(
+                    "again_answer",
+                    {
+                        "session_id": asked["session_id"],
+                        "yes": pair in mutual,
+                        "contact": f"{name.lower()}@contact",
+                    },
+                )
                 await peer.wait_for("again_received", len(peer.received["again_received"]) + 1)
             if round_no == 1:  # the evening's file is whole JSON at any moment: even after kill -9
                 data = json.loads((data_dir / "evening.json").read_text())

@@ -67,7 +67,9 @@ async def test_speech_becomes_a_line_for_the_partner_and_the_session_file(
     assert heard(line["text"], "beach"), line["text"]
     mine = await line_from(b, "B")  # the speaker sees its own line too, as with a typed one
     assert mine["text"] == line["text"]
-    await until(lambda: spoken_in_file(data_dir, "B") == [line["text"]])  # files may be written a moment later
+    await until(
+        lambda: spoken_in_file(data_dir, "B") == [line["text"]]
+    )  # files may be written a moment later
     assert not audio_files(data_dir)
 
 
@@ -86,12 +88,15 @@ def audio_files(root: Path) -> list[Path]:
     """Files holding a chunk of the audio, or named as audio: none may exist (audio never on disk)."""
     probe = speech.pcm("beach")[6400:9600]
     return [
-        p for p in root.rglob("*")
+        p
+        for p in root.rglob("*")
         if p.is_file() and (p.suffix in (".wav", ".pcm", ".raw") or probe in p.read_bytes())
     ]
 
 
-async def test_the_server_names_the_speaker_whatever_the_page_says(host: HostServer, clients: Clients) -> None:
+async def test_the_server_names_the_speaker_whatever_the_page_says(
+    host: HostServer, clients: Clients
+) -> None:
     a, b = await pair(clients)
     await say(a, "weekend")
     line = await line_from(b, "A")
@@ -105,7 +110,9 @@ async def test_the_page_hears_that_the_host_transcribes(host: HostServer, client
     assert status["transcribes"] is True and status["engine"] == "pocketsphinx" and status["remote"] is False
 
 
-async def test_bad_audio_gets_its_codes_and_the_host_keeps_serving(host: HostServer, clients: Clients) -> None:
+async def test_bad_audio_gets_its_codes_and_the_host_keeps_serving(
+    host: HostServer, clients: Clients
+) -> None:
     lone = await clients.new("lone")
     await lone.emit("audio", b"\0\0" * 1600)
     assert (await lone.error(1))["error"] == "not_in_session"
@@ -130,7 +137,9 @@ async def test_two_pairs_talking_at_once_stay_apart(serve: Serve) -> None:
     host, c = await serve(max_pairs=2)
     a1, b1 = await pair(c)
     a2, b2 = await pair(c)
-    assert (await a2.wait_for("session_info"))["session_id"] != (await a1.wait_for("session_info"))["session_id"]
+    assert (await a2.wait_for("session_info"))["session_id"] != (await a1.wait_for("session_info"))[
+        "session_id"
+    ]
     await asyncio.gather(say(a1, "beach"), say(b2, "weekend"))
     l1 = await line_from(b1, "A")
     l2 = await line_from(a2, "B")
@@ -164,7 +173,9 @@ async def test_past_its_capacity_the_host_says_so_and_catches_up(serve: Serve) -
     await asyncio.gather(say(a1, "beach"), say(a2, "sisters"))
     told = await a2.wait_for("speech_status", 1)
     assert told["transcribes"] is True
-    over = [s for s in a1.received["speech_status"] + a2.received.get("speech_status", []) if s["over_capacity"]]
+    over = [
+        s for s in a1.received["speech_status"] + a2.received.get("speech_status", []) if s["over_capacity"]
+    ]
     assert over and "typed box" in over[0]["message"]
     assert any(s["over_capacity"] and s["capacity"] == 1 for s in news)
     l1, l2 = await line_from(b1, "A", 2), await line_from(b2, "A")  # both, one after the other
@@ -220,7 +231,9 @@ async def test_without_pocketsphinx_installed_the_host_says_so_and_pages_use_the
     import importlib.util
 
     real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "pocketsphinx" else real(name, *a))
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "pocketsphinx" else real(name, *a)
+    )
     host, c = await serve()
     status = host.speech.status()  # type: ignore[attr-defined]
     assert status["in_use"] == "off" and "not installed" in status["note"]

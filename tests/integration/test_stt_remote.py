@@ -35,14 +35,16 @@ class Service:
     async def handle(self, request: web.Request) -> web.StreamResponse:
         form = await request.post()
         upload = form.get("file")
-        self.requests.append({
-            "path": request.path,
-            "auth": request.headers.get("Authorization"),
-            "content_type": request.content_type,
-            "fields": {k: v for k, v in form.items() if isinstance(v, str)},
-            "filename": getattr(upload, "filename", None),
-            "wav": upload.file.read() if upload is not None and hasattr(upload, "file") else b"",
-        })
+        self.requests.append(
+            {
+                "path": request.path,
+                "auth": request.headers.get("Authorization"),
+                "content_type": request.content_type,
+                "fields": {k: v for k, v in form.items() if isinstance(v, str)},
+                "filename": getattr(upload, "filename", None),
+                "wav": upload.file.read() if upload is not None and hasattr(upload, "file") else b"",
+            }
+        )
         return await self.reply(request)
 
     async def ok(self, request: web.Request) -> web.StreamResponse:

@@ -82,11 +82,17 @@ def build() -> Iterator[Build]:
         env.pop("QT_QPA_PLATFORM", None)
         started = time.monotonic()
         done = subprocess.run(
-            [str(ROOT / "packaging" / "build.sh")], env=env, cwd=ROOT, capture_output=True, text=True,
+            [str(ROOT / "packaging" / "build.sh")],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
             timeout=BUILD_TIMEOUT,
         )
         seconds = time.monotonic() - started
-        assert done.returncode == 0, f"packaging/build.sh failed:\n{done.stdout[-4000:]}\n{done.stderr[-8000:]}"
+        assert done.returncode == 0, (
+            f"packaging/build.sh failed:\n{done.stdout[-4000:]}\n{done.stderr[-8000:]}"
+        )
         debs = sorted((OUT / "dist").glob("heartlink-desktop_*.deb"), key=lambda p: p.stat().st_mtime)
         assert debs, f"no .deb was made:\n{done.stdout}"
         result = Build(OUT / "dist" / "HeartLink", debs[-1], seconds)

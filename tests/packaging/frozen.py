@@ -19,7 +19,9 @@ import psutil
 
 from tests.support import WAIT, Peer
 
-URL_LINE = re.compile(r"HeartLink is listening\. Join URL: https://[^:/]+:(?P<port>\d+)/\?t=(?P<token>[\w-]+)")
+URL_LINE = re.compile(
+    r"HeartLink is listening\. Join URL: https://[^:/]+:(?P<port>\d+)/\?t=(?P<token>[\w-]+)"
+)
 START_TIMEOUT = 60.0  # a cold start of a frozen app on a busy 2-core machine
 
 
@@ -68,7 +70,10 @@ async def launched(
     started = time.monotonic()
     with _open(log) as err:
         proc = await asyncio.create_subprocess_exec(
-            *args, stdout=asyncio.subprocess.PIPE, stderr=err, env=environ,
+            *args,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=err,
+            env=environ,
             start_new_session=True,
         )
     assert proc.stdout is not None

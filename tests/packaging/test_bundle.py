@@ -36,8 +36,16 @@ def test_the_bundle_fits_the_budget_and_carries_the_resources(build: Build) -> N
 
 def test_qt_parts_the_app_does_not_use_are_left_out(build: Build) -> None:
     names = {p.name for p in build.app.rglob("*")}
-    for unused in ("libqgtk3.so", "libgtk-3.so.0", "libqpdf.so", "libQt6Pdf.so.6", "libQt6Qml.so.6",
-                   "libQt6Quick.so.6", "libQt6Network.so.6", "libqtvirtualkeyboardplugin.so"):
+    for unused in (
+        "libqgtk3.so",
+        "libgtk-3.so.0",
+        "libqpdf.so",
+        "libQt6Pdf.so.6",
+        "libQt6Qml.so.6",
+        "libQt6Quick.so.6",
+        "libQt6Network.so.6",
+        "libqtvirtualkeyboardplugin.so",
+    ):
         assert unused not in names, unused
     assert not list(build.app.rglob("*.qm")), "the app installs no Qt translator"
 
@@ -50,8 +58,13 @@ def test_every_library_the_bundle_links_to_is_there(build: Build) -> None:
     out = subprocess.run(["readelf", "-d", *map(str, elves)], capture_output=True, text=True).stdout
     needed = set(re.findall(r"\(NEEDED\).*\[(.+)\]", out))
     carried = {p.name for p in build.app.rglob("*.so*")}
-    system = set(re.findall(r"^\s*(\S+) \(", subprocess.run(
-        ["/sbin/ldconfig", "-p"], capture_output=True, text=True).stdout, re.M))
+    system = set(
+        re.findall(
+            r"^\s*(\S+) \(",
+            subprocess.run(["/sbin/ldconfig", "-p"], capture_output=True, text=True).stdout,
+            re.M,
+        )
+    )
     assert needed - carried - system == set()
     assert "libQt6Widgets.so.6" in needed  # the window's libraries were looked at at all
 
@@ -59,12 +72,25 @@ def test_every_library_the_bundle_links_to_is_there(build: Build) -> None:
 def test_the_window_is_in_the_bundle(build: Build) -> None:
     """The frozen app can open its window: the gui package, qasync, segno and Qt's platforms."""
     modules = set(pkg_archive_contents(str(build.exe)))
-    for module in ("heartlink_desktop.gui.main", "heartlink_desktop.gui.window", "heartlink_desktop.agent",
-                   "heartlink_desktop.server.lifecycle", "engineio.async_drivers.aiohttp", "qasync", "segno"):
+    for module in (
+        "heartlink_desktop.gui.main",
+        "heartlink_desktop.gui.window",
+        "heartlink_desktop.agent",
+        "heartlink_desktop.server.lifecycle",
+        "engineio.async_drivers.aiohttp",
+        "qasync",
+        "segno",
+    ):
         assert module in modules, module
     qt = build.app / "_internal" / "PySide6" / "Qt"
-    for part in ("lib/libQt6Widgets.so.6", "lib/libQt6XcbQpa.so.6", "plugins/platforms/libqxcb.so",
-                 "plugins/platforms/libqwayland.so", "plugins/platforms/libqoffscreen.so",
-                 "plugins/imageformats/libqsvg.so", "plugins/iconengines/libqsvgicon.so"):
+    for part in (
+        "lib/libQt6Widgets.so.6",
+        "lib/libQt6XcbQpa.so.6",
+        "plugins/platforms/libqxcb.so",
+        "plugins/platforms/libqwayland.so",
+        "plugins/platforms/libqoffscreen.so",
+        "plugins/imageformats/libqsvg.so",
+        "plugins/iconengines/libqsvgicon.so",
+    ):
         assert (qt / part).is_file(), part
     assert os.access(build.exe, os.X_OK)

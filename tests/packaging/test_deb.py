@@ -26,8 +26,12 @@ DESKTOP = Path("/usr/share/applications/heartlink-desktop.desktop")
 
 
 def dpkg(*args: str) -> str:
-    done = subprocess.run(["dpkg", *args], capture_output=True, text=True,
-                          env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    done = subprocess.run(
+        ["dpkg", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+    )
     assert done.returncode == 0, f"dpkg {' '.join(args)}:\n{done.stdout}\n{done.stderr}"
     return done.stdout
 
@@ -51,18 +55,26 @@ def installed(build: Build) -> Iterator[Path]:
 
 
 def test_the_package_declares_itself_and_its_files(build: Build) -> None:
-    fields = subprocess.run(["dpkg-deb", "-f", str(build.deb), "Package", "Version", "Depends"],
-                            capture_output=True, text=True, check=True).stdout
+    fields = subprocess.run(
+        ["dpkg-deb", "-f", str(build.deb), "Package", "Version", "Depends"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert f"Package: {PKG}" in fields
     assert f"Version: {__version__}" in fields
     # what the bundle links to but does not carry, glibc no older than its symbols need
     assert re.search(r"Depends: .*libc6 \(>= 2\.\d+\)", fields), fields
-    listing = subprocess.run(["dpkg-deb", "-c", str(build.deb)], capture_output=True, text=True,
-                             check=True).stdout
-    for path in ("./opt/heartlink-desktop/HeartLink", "./usr/bin/heartlink-desktop",
-                 "./usr/share/applications/heartlink-desktop.desktop",
-                 "./usr/share/icons/hicolor/256x256/apps/heartlink-desktop.png",
-                 "./usr/share/icons/hicolor/scalable/apps/heartlink-desktop.svg"):
+    listing = subprocess.run(
+        ["dpkg-deb", "-c", str(build.deb)], capture_output=True, text=True, check=True
+    ).stdout
+    for path in (
+        "./opt/heartlink-desktop/HeartLink",
+        "./usr/bin/heartlink-desktop",
+        "./usr/share/applications/heartlink-desktop.desktop",
+        "./usr/share/icons/hicolor/256x256/apps/heartlink-desktop.png",
+        "./usr/share/icons/hicolor/scalable/apps/heartlink-desktop.svg",
+    ):
         assert f" {path}" in listing, path
     print(f"\n.deb: {build.deb.stat().st_size / 1e6:.1f} MB")
 
@@ -89,8 +101,9 @@ async def test_menu_entry_opens_the_window_under_x(installed: Path, tmp_path: Pa
     exec_line = shlex.split(desktop["Exec"])
     assert shutil.which(exec_line[0]) == f"/usr/bin/{PKG}"
     env = {"QT_QPA_PLATFORM": None}  # the real xcb platform
-    async with launched(["xvfb-run", "-a", *exec_line], tmp_path / "data", log=tmp_path / "log",
-                        env=env) as app:
+    async with launched(
+        ["xvfb-run", "-a", *exec_line], tmp_path / "data", log=tmp_path / "log", env=env
+    ) as app:
         print(f"\nmenu entry under Xvfb: listening {app.startup:.2f} s after launch")
         await check_serves_and_pairs(app, __version__)
         window = [p for p in app.app_pids() if psutil.Process(p).name() == "HeartLink"]

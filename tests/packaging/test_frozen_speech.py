@@ -25,7 +25,9 @@ def test_the_model_is_in_the_bundle(build: Build) -> None:
 
 @pytest.mark.asyncio
 async def test_frozen_headless_turns_speech_into_a_line(build: Build, tmp_path: Path) -> None:
-    async with launched([build.exe, "--headless", "--stt-workers", "1"], tmp_path / "data", log=tmp_path / "log") as app:
+    async with launched(
+        [build.exe, "--headless", "--stt-workers", "1"], tmp_path / "data", log=tmp_path / "log"
+    ) as app:
         a, b = Peer(app.url, app.ssl(), "a"), Peer(app.url, app.ssl(), "b")
         try:
             await a.connect(app.token)

@@ -55,12 +55,17 @@ def test_the_report_names_each_package_and_where_the_list_lives() -> None:
 def test_every_library_of_the_venvs_qt_xcb_plugin_is_installed() -> None:
     """What the set-up installed covers what this Qt needs: fails, naming the packages, when a
     machine lacks one (as a new machine lacked libxcb-icccm4 and libxcb-keysyms1)."""
-    done = subprocess.run([sys.executable, str(ROOT / "packaging" / "qtlibs.py")], capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "packaging" / "qtlibs.py")], capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stderr
 
 
 def test_the_check_refuses_a_plugin_that_is_not_there(tmp_path: Path) -> None:
-    done = subprocess.run([sys.executable, str(ROOT / "packaging" / "qtlibs.py"), str(tmp_path / "libqxcb.so")],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "packaging" / "qtlibs.py"), str(tmp_path / "libqxcb.so")],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 1
     assert "no Qt xcb plugin" in done.stderr

@@ -24,7 +24,10 @@ def test_two_yeses_reveal_each_partners_contact_to_each_and_nothing_before() -> 
     assert answers.answer("c1", "ann", True, "ann@example.org", T0) == []
     assert answers.matches_of("ann") == []
     reveals = answers.answer("c1", "bob", True, " +1 555   0100 ", T0)
-    assert reveals == [Reveal("ann", "c1", "Bob", "+1 555 0100"), Reveal("bob", "c1", "Ann", "ann@example.org")]
+    assert reveals == [
+        Reveal("ann", "c1", "Bob", "+1 555 0100"),
+        Reveal("bob", "c1", "Ann", "ann@example.org"),
+    ]
     assert answers.matches_of("bob") == [Reveal("bob", "c1", "Ann", "ann@example.org")]
     assert answers.counts() == {"asked": 1, "answered": 2, "mutual": 1}
 
@@ -78,4 +81,6 @@ def test_what_may_be_written_to_disk_holds_the_answers_and_never_a_contact() -> 
     assert "secret-contact" not in text
     back = Answers.from_dict(json.loads(text), window=timedelta(minutes=5))
     assert back.counts() == answers.counts()
-    assert back.matches_of("ann") == [Reveal("ann", "c1", "Bob", "")]  # a restart keeps the match, not the contact
+    assert back.matches_of("ann") == [
+        Reveal("ann", "c1", "Bob", "")
+    ]  # a restart keeps the match, not the contact

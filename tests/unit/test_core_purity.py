@@ -16,6 +16,18 @@ def test_core_imports_no_io_frameworks() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     loaded = set(json.loads(out))
-    forbidden = {"PySide6", "qasync", "aiohttp", "socketio", "engineio", "asyncio", "socket", "ssl",
-                 "platformdirs", "psutil", "heartlink_desktop.server", "heartlink_desktop.gui"}
+    forbidden = {
+        "PySide6",
+        "qasync",
+        "aiohttp",
+        "socketio",
+        "engineio",
+        "asyncio",
+        "socket",
+        "ssl",
+        "platformdirs",
+        "psutil",
+        "heartlink_desktop.server",
+        "heartlink_desktop.gui",
+    }
     assert not (forbidden & loaded), forbidden & loaded

@@ -9,8 +9,15 @@ from heartlink_desktop import net
 
 @pytest.mark.parametrize(
     "ip, lan",
-    [("192.168.1.20", True), ("10.0.0.7", True), ("172.20.10.8", True), ("127.0.0.1", False),
-     ("169.254.3.4", False), ("100.100.1.1", False), ("8.8.8.8", False)],
+    [
+        ("192.168.1.20", True),
+        ("10.0.0.7", True),
+        ("172.20.10.8", True),
+        ("127.0.0.1", False),
+        ("169.254.3.4", False),
+        ("100.100.1.1", False),
+        ("8.8.8.8", False),
+    ],
 )
 def test_which_addresses_count_as_lan(ip: str, lan: bool) -> None:
     assert net.is_lan_ip(ip) is lan

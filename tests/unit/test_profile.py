@@ -8,11 +8,17 @@ from heartlink_desktop.core import CoreError, parse_profile
 
 
 def test_full_profile_is_cleaned() -> None:
-    prof = parse_profile({
-        "name": "  Ada \n Lovelace ", "age": "36", "personality_type": "introvert",
-        "hobbies": ["chess", "Chess", " poetry "], "interests": "math, engines",
-        "goal": "a good chat", "spice_level": 3,
-    })
+    prof = parse_profile(
+        {
+            "name": "  Ada \n Lovelace ",
+            "age": "36",
+            "personality_type": "introvert",
+            "hobbies": ["chess", "Chess", " poetry "],
+            "interests": "math, engines",
+            "goal": "a good chat",
+            "spice_level": 3,
+        }
+    )
     assert prof.name == "Ada Lovelace" and prof.age == 36
     assert prof.hobbies == ("chess", "poetry") and prof.interests == ("math", "engines")
     assert prof.to_dict()["spice_level"] == 3

@@ -131,8 +131,13 @@ def test_first_come_first_served_under_any_joins_and_leaves(steps: list[tuple[st
     rooms = Rooms(max_pairs=2, queue=True)
     arrivals: list[str] = []  # everyone still in line, in arrival order (the model)
     seated: list[str] = []
-    rooms.subscribe(lambda e: seated.extend(r["sid"] for r in e.data["removed"] if r["reason"] == "paired")
-                    if e.kind == "queue" else None)
+    rooms.subscribe(
+        lambda e: (
+            seated.extend(r["sid"] for r in e.data["removed"] if r["reason"] == "paired")
+            if e.kind == "queue"
+            else None
+        )
+    )
     n = 0
     for action, k in steps:
         if action == "join":

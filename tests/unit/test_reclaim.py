@@ -66,7 +66,12 @@ def test_reclaim_inside_the_grace_keeps_session_role_and_transcript() -> None:
 
     back = rooms.reclaim("secret-1", "a2", at(39.9))
     assert back.session is session and back.role == "A"
-    assert back.peer == {"id": "b", "role": "B", "profile": {"name": "Bob", "hobbies": [], "interests": []}, "line": ""}
+    assert back.peer == {
+        "id": "b",
+        "role": "B",
+        "profile": {"name": "Bob", "hobbies": [], "interests": []},
+        "line": "",
+    }
     assert session.participants == {"A": "a2", "B": "b"} and session.reconnecting == {}
     assert [e["text"] for e in session.transcript] == ["hello"]
     assert events[-1].kind == "peer_status"

@@ -37,7 +37,12 @@ def test_lifecycle_waiting_active_ended_deleted() -> None:
     assert first.session.status == "waiting" and first.session.phase == "waiting"
     second = rooms.join("s2", p("Bob"), T0 + timedelta(seconds=5))
     assert second.role == "B" and second.session is first.session
-    assert second.peer == {"id": "s1", "role": "A", "profile": {"name": "Alice", "hobbies": [], "interests": []}, "line": ""}
+    assert second.peer == {
+        "id": "s1",
+        "role": "A",
+        "profile": {"name": "Alice", "hobbies": [], "interests": []},
+        "line": "",
+    }
     assert first.session.status == "active" and first.session.phase == "icebreaker"
     assert rec.kinds() == ["created", "joined", "joined", "phase"]
     rooms.leave("s1", T0 + timedelta(seconds=60), summary="short")
@@ -109,12 +114,20 @@ def test_transcript_speaker_is_the_role() -> None:
     assert err.value.code == "not_active"
     rooms.join("b", p("Bob"), T0)
     entry = rooms.add_line("b", "  hello\n there ", T0 + timedelta(seconds=3))
-    assert entry == {"speaker": "B", "name": "Bob", "text": "hello there",
-                     "timestamp": (T0 + timedelta(seconds=3)).isoformat()}
+    assert entry == {
+        "speaker": "B",
+        "name": "Bob",
+        "text": "hello there",
+        "timestamp": (T0 + timedelta(seconds=3)).isoformat(),
+    }
     session, _ = rooms.require("a")
     assert session.last_activity == T0 + timedelta(seconds=3)
-    for bad, code in ((None, "invalid_payload"), ("   ", "invalid_payload"), (5, "invalid_payload"),
-                      ("x" * 2001, "line_too_long")):
+    for bad, code in (
+        (None, "invalid_payload"),
+        ("   ", "invalid_payload"),
+        (5, "invalid_payload"),
+        ("x" * 2001, "line_too_long"),
+    ):
         with pytest.raises(CoreError) as e:
             rooms.add_line("a", bad, T0)
         assert e.value.code == code

@@ -102,7 +102,9 @@ def test_the_history_survives_a_round_trip_through_json_ready_data() -> None:
 
 @settings(max_examples=60, deadline=None)
 @given(st.integers(min_value=0, max_value=2**32 - 1), st.integers(min_value=2, max_value=40))
-def test_joins_and_leaves_between_rounds_never_repeat_a_meeting_that_could_be_avoided(seed: int, n: int) -> None:
+def test_joins_and_leaves_between_rounds_never_repeat_a_meeting_that_could_be_avoided(
+    seed: int, n: int
+) -> None:
     rng = random.Random(seed)
     present, history, fresh = people(n), History(), itertools.count(100)
     for _ in range(8):

@@ -50,4 +50,10 @@ def test_saved_garbage_falls_back_to_defaults() -> None:
     assert parse_args(["--port", "9001"], {"spiciness": 9}).port == 9001
     with pytest.raises(SettingsError):
         parse_args(["--port", "-1"], {"spiciness": 9})
-    assert Settings().persisted() == {"port": 8765, "max_pairs": 1, "spiciness": 2, "address": None, "stt": "pocketsphinx"}
+    assert Settings().persisted() == {
+        "port": 8765,
+        "max_pairs": 1,
+        "spiciness": 2,
+        "address": None,
+        "stt": "pocketsphinx",
+    }

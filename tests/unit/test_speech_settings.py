@@ -16,13 +16,21 @@ def test_the_embedded_engine_is_the_default() -> None:
 def test_a_url_means_the_remote_engine_and_off_stays_off() -> None:
     assert parse_args(["--stt-url", "http://127.0.0.1:8000/v1"]).stt_engine == "openai"
     assert parse_args(["--stt", "off", "--stt-url", "http://127.0.0.1:8000"]).stt_engine == "off"
-    s = parse_args(["--stt", "openai", "--stt-url", "https://h/v1", "--stt-model", "whisper-1", "--stt-workers", "3"])
+    s = parse_args(
+        ["--stt", "openai", "--stt-url", "https://h/v1", "--stt-model", "whisper-1", "--stt-workers", "3"]
+    )
     assert (s.stt_engine, s.stt_model, s.stt_workers) == ("openai", "whisper-1", 3)
 
 
 @pytest.mark.parametrize(
     "argv",
-    [["--stt", "google"], ["--stt", "openai"], ["--stt-url", "ftp://h"], ["--stt-workers", "0"], ["--stt-workers", "99"]],
+    [
+        ["--stt", "google"],
+        ["--stt", "openai"],
+        ["--stt-url", "ftp://h"],
+        ["--stt-workers", "0"],
+        ["--stt-workers", "99"],
+    ],
 )
 def test_bad_speech_options_are_refused_in_one_line(argv: list[str]) -> None:
     with pytest.raises(SettingsError) as info:

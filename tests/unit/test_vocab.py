@@ -20,8 +20,9 @@ def test_the_page_module_matches_the_core() -> None:
         "PAGE_SUMMARY_WAIT_MS: m.PAGE_SUMMARY_WAIT_MS, PHASES: m.PHASES, FIRST_TALKING_PHASE: m.FIRST_TALKING_PHASE,"
         "STATUS: m.STATUS, DEFAULT_SPICE: m.DEFAULT_SPICE})))"
     )
-    out = subprocess.run([node, "--input-type=module", "-e", script], capture_output=True, text=True,
-                         check=True, timeout=30)
+    out = subprocess.run(
+        [node, "--input-type=module", "-e", script], capture_output=True, text=True, check=True, timeout=30
+    )
     assert json.loads(out.stdout) == vocab.for_page()
 
 
