@@ -102,7 +102,7 @@ class Facilitator:
 
     def set_phase(self, session_id: str, phase: str) -> None:
         """Move a session to a phase by the host's hand; CoreError if it is not live or not a phase."""
-        self.host.rooms.set_phase(session_id, phase, self.host.now())
+        self.host.rooms.talk.set_phase(session_id, phase, self.host.now())
 
     # -- events ---------------------------------------------------------------------------
     def on_event(self, event: Event) -> None:
@@ -167,7 +167,7 @@ class Facilitator:
             now = self.host.now()
             nxt = state.next_phase(now)
             if nxt is not None:
-                self.host.rooms.set_phase(session_id, nxt, now)  # the PHASE event updates the state
+                self.host.rooms.talk.set_phase(session_id, nxt, now)  # the PHASE event updates the state
             decision = state.decide(now, self.timing())
             if decision is not None:
                 state.begin(decision)
@@ -199,7 +199,7 @@ class Facilitator:
             now = self.host.now()
             if state.still_fits(decision, now):  # else a later tick tries again
                 try:
-                    self.host.rooms.add_interjection(session_id, text, now, source=source)
+                    self.host.rooms.talk.add_interjection(session_id, text, now, source=source)
                     if line_id:
                         state.used.add(line_id)
                 except CoreError:

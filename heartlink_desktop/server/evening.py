@@ -265,9 +265,9 @@ class EveningService:
                 if isinstance(effect, PhaseDue):
                     session = self.host.rooms.get(session_id)
                     if session is not None and PHASES.index(session.phase) < PHASES.index(effect.phase):
-                        self.host.rooms.set_phase(session_id, effect.phase, now)  # forward only
+                        self.host.rooms.talk.set_phase(session_id, effect.phase, now)  # forward only
                 else:
-                    self.host.rooms.add_interjection(
+                    self.host.rooms.talk.add_interjection(
                         session_id, wrap_up_line(effect.seconds_left), now, source="round"
                     )
             except CoreError:

@@ -325,5 +325,5 @@ class HostServer:
         return self.token
 
     def set_spiciness(self, level: int) -> None:
-        self.rooms.set_spiciness(level)
+        self.rooms.talk.set_spiciness(level)
         self.settings = self.settings.replace(spiciness=level)

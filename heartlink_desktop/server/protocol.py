@@ -98,7 +98,7 @@ class HeartLinkNamespace(socketio.AsyncNamespace):
 
     def _relay(self, event: str, sid: str, payload: Any) -> None:
         target, key, value = wire.signal(event, payload)
-        target = self.host.rooms.check_target(sid, target)
+        target = self.host.rooms.talk.check_target(sid, target)
         self.host.send(event, {key: value, "sender": sid}, to=target)
 
     def on_offer(self, sid: str, payload: Any) -> None:
@@ -111,10 +111,10 @@ class HeartLinkNamespace(socketio.AsyncNamespace):
         self._relay("ice_candidate", sid, payload)
 
     def on_transcript_update(self, sid: str, payload: Any) -> None:
-        self.host.rooms.add_line(sid, wire.text(payload), self.host.now())
+        self.host.rooms.talk.add_line(sid, wire.text(payload), self.host.now())
 
     def on_audio_activity(self, sid: str, payload: Any) -> None:
-        self.host.rooms.set_speaking(sid, wire.speaking(payload), self.host.now())
+        self.host.rooms.talk.set_speaking(sid, wire.speaking(payload), self.host.now())
 
     def _speech(self) -> SpeechPart:
         speech = self.host.speech
