@@ -17,12 +17,13 @@ from typing import Any
 
 from heartlink_desktop.core.errors import CoreError
 from heartlink_desktop.core.schedule import History, Pair, plan_round
+from heartlink_desktop.core.vocab import BREAK, DECISION, DEEP_DIVE, ICEBREAKER, LOBBY, ROUND
+from heartlink_desktop.core.vocab import EVENING_OVER as ENDED
 
-LOBBY, ROUND, BREAK, ENDED = "lobby", "round", "break", "ended"
 BREAK_SECONDS = 30.0
 WRAP_UP_SECONDS = 30.0  # before a round's end, the facilitator's closing line
 # The facilitator's phases fitted to a round: the share of the round at which each begins.
-ROUND_PHASES = (("icebreaker", 0.0), ("deep_dive", 0.35), ("decision", 0.8))
+ROUND_PHASES = ((ICEBREAKER, 0.0), (DEEP_DIVE, 0.35), (DECISION, 0.8))
 
 
 @dataclass(frozen=True)

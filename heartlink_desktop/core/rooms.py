@@ -26,7 +26,7 @@ from heartlink_desktop.core.ledger import Ledger
 from heartlink_desktop.core.profile import Profile
 from heartlink_desktop.core.session import Session, iso, other_role
 from heartlink_desktop.core.transcript import Talk
-from heartlink_desktop.core.vocab import ACTIVE, ENDED, PEER_LEFT, ROLES, WAITING
+from heartlink_desktop.core.vocab import ACTIVE, ENDED, FIRST_TALKING_PHASE, PEER_LEFT, ROLES, WAITING
 from heartlink_desktop.core.waitlist import Waiting, Waitlist
 
 
@@ -234,7 +234,7 @@ class Rooms:
         session.resume["B"] = self._secret()
         session.spiciness = self._ledger.spice_of(session.profiles)
         session.status = ACTIVE
-        session.phase = "icebreaker"
+        session.phase = FIRST_TALKING_PHASE
         session.phase_started_at = now
         session.last_activity = now
         self._ledger.where[sid] = (session.session_id, "B")

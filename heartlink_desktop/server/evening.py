@@ -36,7 +36,15 @@ from heartlink_desktop.core.evening import (
 )
 from heartlink_desktop.core.events import Event
 from heartlink_desktop.core.profile import Profile
-from heartlink_desktop.core.vocab import PEER_DISCONNECTED, PHASES, ROUND_OVER
+from heartlink_desktop.core.vocab import (
+    PEER_DISCONNECTED,
+    PHASES,
+    ROUND_OVER,
+    YOU_BREAK,
+    YOU_LEFT,
+    YOU_TALKING,
+    YOU_WAITING,
+)
 from heartlink_desktop.paths import atomic_write
 
 if TYPE_CHECKING:
@@ -127,7 +135,7 @@ class EveningService:
         if person is None or self.host.rooms.locate(sid) is not None:
             return False
         self.evening.leave(person)
-        self.host.send("evening_status", {**self._status_for(person), "you": "left"}, to=sid)
+        self.host.send("evening_status", {**self._status_for(person), "you": YOU_LEFT}, to=sid)
         self._forget_socket(sid)
         self._save()
         self._announce()
@@ -316,7 +324,11 @@ class EveningService:
             and self.host.rooms.locate(self._sid[person]) is not None
         )
         if s["state"] == ROUND:
-            you = "talking" if in_round else ("break" if self.evening.sitting_out == person else "waiting")
+            you = (
+                YOU_TALKING
+                if in_round
+                else (YOU_BREAK if self.evening.sitting_out == person else YOU_WAITING)
+            )
         else:
             you = s["state"]
         return {

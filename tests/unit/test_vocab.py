@@ -18,7 +18,7 @@ def test_the_page_module_matches_the_core() -> None:
         "ROLES: m.ROLES, FACILITATOR: m.FACILITATOR, PHASE_LABELS: m.PHASE_LABELS,"
         "SPICE_NAMES: m.SPICE_NAMES, END_REASONS: m.END_REASONS,"
         "PAGE_SUMMARY_WAIT_MS: m.PAGE_SUMMARY_WAIT_MS, PHASES: m.PHASES, FIRST_TALKING_PHASE: m.FIRST_TALKING_PHASE,"
-        "STATUS: m.STATUS, DEFAULT_SPICE: m.DEFAULT_SPICE})))"
+        "STATUS: m.STATUS, DEFAULT_SPICE: m.DEFAULT_SPICE, PHASE: m.PHASE, EVENING: m.EVENING, YOU: m.YOU})))"
     )
     out = subprocess.run(
         [node, "--input-type=module", "-e", script], capture_output=True, text=True, check=True, timeout=30
@@ -35,3 +35,8 @@ def test_phases_are_in_order_with_labels() -> None:
     assert vocab.PHASES == ("waiting", "icebreaker", "deep_dive", "decision")
     assert vocab.phase_label("deep_dive") == "Deep dive"
     assert vocab.end_reason_text("round_over") == "the round's time was up"
+
+
+def test_the_evening_tells_each_person_one_of_the_known_words() -> None:
+    assert set(vocab.YOU_VALUES) >= {"talking", "break", "waiting", "left", *vocab.EVENING_STATES}
+    assert vocab.EVENING_STATES == ("lobby", "round", "break", "ended")
