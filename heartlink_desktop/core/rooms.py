@@ -32,6 +32,9 @@ from heartlink_desktop.core.waitlist import Waiting, Waitlist
 
 @dataclass(frozen=True)
 class JoinResult:
+    """Where a join (or a reclaim) seated a socket: the session, its role, and the partner's
+    peer info when there is a partner already."""
+
     session: Session
     role: str
     peer: dict[str, Any] | None

@@ -72,6 +72,11 @@ def plain_error(what: str, exc: BaseException) -> str:
 
 
 class Bridge(QObject):
+    """The window's one way to the host: it builds and starts the host (through the builder the
+    composition root passes in), turns the core's and the host's news into the Qt signals below
+    and keeps `status` (a HostStatus) up to date before each; the widgets call its slots, which
+    schedule the host's coroutines and never wait. Owned by `gui/main.py`."""
+
     # sessions (from the core)
     session_changed = Signal(str, object)  # session_id, header (the session file's shape, no transcript)
     slot_state = Signal(str, str, str)  # session_id, role, "left" | "reconnecting" | "connected"

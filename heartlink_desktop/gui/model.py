@@ -37,6 +37,9 @@ def profile_of(raw: Any) -> Profile | None:
 
 @dataclass
 class SlotView:
+    """One seat (A or B) of a conversation as the window shows it: who, in what state, since
+    when. Kept by `SessionView`."""
+
     role: str
     sid: str | None = None
     profile: Profile | None = None
@@ -61,6 +64,9 @@ class SlotView:
 
 @dataclass
 class SessionView:
+    """One conversation as the window shows it: status, phase, spiciness, both seats, the
+    transcript so far, and how it ended. Kept by `LiveSessions`, fed by the bridge's signals."""
+
     session_id: str
     number: int  # "Conversation 1", "2", ... in this run
     status: str = vocab.WAITING

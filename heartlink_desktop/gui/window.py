@@ -56,6 +56,10 @@ def about_text(paths_data: Path) -> str:
 
 
 class MainWindow(QMainWindow):
+    """The host's window: the join panel (QR code, link), the certificate, the live
+    conversations with their transcripts, speech, the evening of rounds, and End session /
+    Reset. It reads the bridge's signals and calls its slots, nothing else. Made by gui/main.py."""
+
     closing = Signal()  # the host closed the window: stop the server, then quit
 
     LINGER_MS = 5000  # an ended conversation's card stays this long, showing who left
