@@ -1,5 +1,6 @@
 """The words every part of HeartLink shares, defined once: roles, the facilitator, phases,
-spiciness, end reasons, and the timeouts that depend on each other.
+spiciness, end reasons, who meets whom, reports and removals, and the timeouts that depend on
+each other.
 
 The page has one twin of this module, `resources/web/vocab.js`; `tests/unit/test_vocab.py`
 checks that the two agree (`for_page()` is what the page must hold)."""
@@ -65,6 +66,36 @@ def end_reason_text(reason: str) -> str:
     return END_REASONS.get(reason, reason.replace("_", " "))
 
 
+# -- who meets whom ------------------------------------------------------------------------------
+# A profile's optional `gender` (left out: prefer not to say) and `meet` (left out: everyone).
+GENDERS = {"woman": "Woman", "man": "Man", "nonbinary": "Nonbinary"}
+MEET_EVERYONE = "everyone"
+MEET_VALUES = {"women": "Women", "men": "Men", "nonbinary": "Nonbinary people", MEET_EVERYONE: "Everyone"}
+# The `meet` value that covers each gender.
+MEET_OF_GENDER = {"woman": "women", "man": "men", "nonbinary": "nonbinary"}
+# The host's choice: whether the fields count ("preferences") or everyone meets everyone.
+MODE_EVERYONE, MODE_PREFERENCES = "everyone", "preferences"
+MEET_MODES = (MODE_EVERYONE, MODE_PREFERENCES)
+DEFAULT_MEET_MODE = MODE_PREFERENCES
+# Why someone waits although others are here (the queue tells them so).
+NOBODY_TO_MEET = "nobody_to_meet"
+WAIT_REASONS = {
+    NOBODY_TO_MEET: "Nobody here you can meet yet. You will meet someone as soon as they arrive.",
+}
+
+# -- reports and removals ----------------------------------------------------------------------
+REPORT_REASONS = {
+    "uncomfortable": "made me uncomfortable",
+    "inappropriate": "inappropriate",
+    "fake": "fake profile",
+    "other": "something else",
+}
+REPORT_NOTE_MAX = 300
+REPORT_WINDOW_SECONDS = 15 * 60  # after an end, a report is about that last partner
+REMOVED = "removed"  # the session_error code that refuses a removed person
+REMOVED_MESSAGE = "The host has removed you from this event."
+
+
 # -- timeouts that hang together (seconds) -------------------------------------------------------
 # An end waits for the summary; the summary may ask the LLM; the page waits for the summary.
 # Each waits a margin longer than what it waits for, so a slow LLM gives the offline summary,
@@ -88,4 +119,10 @@ def for_page() -> dict[str, Any]:
         "DEFAULT_SPICE": DEFAULT_SPICE,
         "END_REASONS": [HOST_ENDED, HOST_STOPPED, RESET, PEER_LEFT, PEER_DISCONNECTED, TIMEOUT, ROUND_OVER],
         "PAGE_SUMMARY_WAIT_MS": int(PAGE_SUMMARY_WAIT * 1000),
+        "GENDERS": dict(GENDERS),
+        "MEET_VALUES": dict(MEET_VALUES),
+        "WAIT_REASONS": dict(WAIT_REASONS),
+        "REPORT_REASONS": dict(REPORT_REASONS),
+        "REPORT_NOTE_MAX": REPORT_NOTE_MAX,
+        "REMOVED": {"code": REMOVED, "message": REMOVED_MESSAGE},
     }
