@@ -9,7 +9,8 @@ in "everyone" mode, which ignores the fields.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
 
 from heartlink_desktop.core.errors import CoreError
 from heartlink_desktop.core.profile import Profile
@@ -39,3 +40,22 @@ def meet_mode(value: Any) -> str:
     if not isinstance(value, str) or value.strip().lower() not in MEET_MODES:
         raise CoreError("invalid_meet_mode", "Who meets whom is either everyone or preferences.")
     return value.strip().lower()
+
+
+class PairCheck(Protocol):
+    """The never-again registry as the queue and the rounds see it (core/safety.py's `Safety`)."""
+
+    def may_pair(self, a: str, b: str) -> bool: ...
+
+
+def pairing_rule(
+    profiles: Mapping[str, Profile], mode: str = DEFAULT_MEET_MODE, safety: PairCheck | None = None
+) -> Callable[[str, str], bool]:
+    """The rounds' `may_meet` over people's keys: compatible profiles, never kept apart by `safety`."""
+
+    def may_meet(a: str, b: str) -> bool:
+        if not compatible(profiles[a], profiles[b], mode):
+            return False
+        return safety is None or safety.may_pair(a, b)
+
+    return may_meet

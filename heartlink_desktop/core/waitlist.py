@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
-from heartlink_desktop.core.compat import compatible
+from heartlink_desktop.core.compat import PairCheck, compatible
 from heartlink_desktop.core.profile import Profile
 from heartlink_desktop.core.session import iso
 from heartlink_desktop.core.vocab import DEFAULT_MEET_MODE, NOBODY_TO_MEET
@@ -41,12 +41,6 @@ MayMeet = Callable[[Waiting, Waiting], bool]
 def anyone(a: Waiting, b: Waiting) -> bool:
     """Today's rule: everyone may meet everyone."""
     return True
-
-
-class PairCheck(Protocol):
-    """The never-again registry as the queue sees it (core/safety.py's `Safety`)."""
-
-    def may_pair(self, a: str, b: str) -> bool: ...
 
 
 def meeting_rule(mode: str = DEFAULT_MEET_MODE, safety: PairCheck | None = None) -> MayMeet:
