@@ -1,6 +1,6 @@
 """The words every part of HeartLink shares, defined once: roles, the facilitator, phases,
-spiciness, end reasons, the evening's states and what it tells each person, and the timeouts
-that depend on each other.
+spiciness, end reasons, the evening's states and what it tells each person, who meets whom,
+reports and removals, and the timeouts that depend on each other.
 
 The page has one twin of this module, `resources/web/vocab.js`; `tests/unit/test_vocab.py`
 checks that the two agree (`for_page()` is what the page must hold)."""
@@ -76,6 +76,34 @@ EVENING_STATES = (LOBBY, ROUND, BREAK, EVENING_OVER)
 # evening's state itself.
 YOU_TALKING, YOU_BREAK, YOU_WAITING, YOU_LEFT = "talking", "break", "waiting", "left"
 YOU_VALUES = (YOU_TALKING, YOU_BREAK, YOU_WAITING, YOU_LEFT, *EVENING_STATES)
+# -- who meets whom ------------------------------------------------------------------------------
+# A profile's optional `gender` (left out: prefer not to say) and `meet` (left out: everyone).
+GENDERS = {"woman": "Woman", "man": "Man", "nonbinary": "Nonbinary"}
+MEET_EVERYONE = "everyone"
+MEET_VALUES = {"women": "Women", "men": "Men", "nonbinary": "Nonbinary people", MEET_EVERYONE: "Everyone"}
+# The `meet` value that covers each gender.
+MEET_OF_GENDER = {"woman": "women", "man": "men", "nonbinary": "nonbinary"}
+# The host's choice: whether the fields count ("preferences") or everyone meets everyone.
+MODE_EVERYONE, MODE_PREFERENCES = "everyone", "preferences"
+MEET_MODES = (MODE_EVERYONE, MODE_PREFERENCES)
+DEFAULT_MEET_MODE = MODE_PREFERENCES
+# Why someone waits although others are here (the queue tells them so).
+NOBODY_TO_MEET = "nobody_to_meet"
+WAIT_REASONS = {
+    NOBODY_TO_MEET: "Nobody here you can meet yet. You will meet someone as soon as they arrive.",
+}
+
+# -- reports and removals ----------------------------------------------------------------------
+REPORT_REASONS = {
+    "uncomfortable": "made me uncomfortable",
+    "inappropriate": "inappropriate",
+    "fake": "fake profile",
+    "other": "something else",
+}
+REPORT_NOTE_MAX = 300
+REPORT_WINDOW_SECONDS = 15 * 60  # after an end, a report is about that last partner
+REMOVED = "removed"  # the session_error code that refuses a removed person
+REMOVED_MESSAGE = "The host has removed you from this event."
 
 
 # -- timeouts that hang together (seconds) -------------------------------------------------------
@@ -109,4 +137,10 @@ def for_page() -> dict[str, Any]:
         "PAGE_SUMMARY_WAIT_MS": int(PAGE_SUMMARY_WAIT * 1000),
         "EVENING": {"LOBBY": LOBBY, "ROUND": ROUND, "BREAK": BREAK, "OVER": EVENING_OVER},
         "YOU": {"TALKING": YOU_TALKING, "BREAK": YOU_BREAK, "WAITING": YOU_WAITING, "LEFT": YOU_LEFT},
+        "GENDERS": dict(GENDERS),
+        "MEET_VALUES": dict(MEET_VALUES),
+        "WAIT_REASONS": dict(WAIT_REASONS),
+        "REPORT_REASONS": dict(REPORT_REASONS),
+        "REPORT_NOTE_MAX": REPORT_NOTE_MAX,
+        "REMOVED": {"code": REMOVED, "message": REMOVED_MESSAGE},
     }

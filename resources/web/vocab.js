@@ -45,3 +45,24 @@ export const PAGE_SUMMARY_WAIT_MS = 25000;
 // of this person (during a round; outside one, `you` is the evening's state itself).
 export const EVENING = { LOBBY: "lobby", ROUND: "round", BREAK: "break", OVER: "ended" };
 export const YOU = { TALKING: "talking", BREAK: "break", WAITING: "waiting", LEFT: "left" };
+// Who meets whom: a profile's optional gender (left out: prefer not to say) and whom they
+// would like to meet (left out: everyone), with the words the form shows.
+export const GENDERS = { woman: "Woman", man: "Man", nonbinary: "Nonbinary" };
+export const MEET_VALUES = { women: "Women", men: "Men", nonbinary: "Nonbinary people", everyone: "Everyone" };
+
+// Why someone waits although others are here.
+export const WAIT_REASONS = {
+  nobody_to_meet: "Nobody here you can meet yet. You will meet someone as soon as they arrive.",
+};
+
+// Leave and report: the reasons (code: words) and the longest note the host takes.
+export const REPORT_REASONS = {
+  uncomfortable: "made me uncomfortable",
+  inappropriate: "inappropriate",
+  fake: "fake profile",
+  other: "something else",
+};
+export const REPORT_NOTE_MAX = 300;
+
+// The refusal of someone the host removed.
+export const REMOVED = { code: "removed", message: "The host has removed you from this event." };
