@@ -23,6 +23,9 @@ from engineio import exceptions as eio_exceptions
 from engineio import packet as eio_packet
 from engineio.async_drivers import aiohttp as eio_aiohttp
 
+from heartlink_desktop.core.errors import CoreError
+from heartlink_desktop.server import wire
+
 # orjson: compact like python-socketio's JSON, UTF-8 rather than \u escapes (both are JSON to
 # the client), several times faster. What it will not write (bytes, keys that are not strings,
 # integers past 64 bits) it refuses with a TypeError, and the emit goes python-socketio's way;
@@ -143,16 +146,9 @@ def send_direct(eio: Any, eio_sid: str, data: bytes) -> bool:
 
 
 async def _dispatch(sio: Any, eio_sid: str, data: list[Any]) -> None:
-    """What python-socketio does with an EVENT on "/" with no ack id (`_handle_event`, then
-    `_trigger_event`), less its steps that such an event does not need."""
-    if "/" in sio.handlers or "/" not in sio.namespace_handlers:
-        await sio._handle_event(eio_sid, "/", None, data)  # handlers by decorator: its own way
-        return
-    manager = sio.manager
-    sid = manager.sid_from_eio_sid(eio_sid, "/")
-    if not manager.is_connected(sid, "/"):
-        return
-    await sio.namespace_handlers["/"].trigger_event(data[0], sid, *data[1:])
+    """An EVENT on "/" with no ack id, decoded: to the server's own event handler, where the
+    HeartLink server keeps its one gate (protocol.HeartLinkServer._handle_event)."""
+    await sio._handle_event(eio_sid, "/", None, data)
 
 
 class FastWebSocket(eio_aiohttp.WebSocket):  # type: ignore[misc]
@@ -264,6 +260,8 @@ class FastWebSocket(eio_aiohttp.WebSocket):  # type: ignore[misc]
 
         handle = loop.call_later(timeout, watchdog)
         sio = self.sio
+        refuse = getattr(sio, "refuse", None)  # the HeartLink server's: a packet refused unread
+        check = wire.check_packet
         pending_binary = sio._binary_packet  # a binary packet's attachments come next
         eio_sid = s.sid
         flusher, buffered = self.flusher, self._buffered
@@ -280,8 +278,14 @@ class FastWebSocket(eio_aiohttp.WebSocket):  # type: ignore[misc]
                 except Exception:
                     break
                 last = clock()
-                # an EVENT on "/" with no ack id: decoded here, once
-                if data[:3] == "42[" and eio_sid not in pending_binary:
+                # an EVENT on "/" with no ack id: checked unread, then decoded here, once
+                if type(data) is str and data[:3] == "42[" and eio_sid not in pending_binary:
+                    if refuse is not None:
+                        try:
+                            check(data)
+                        except CoreError as exc:
+                            refuse(eio_sid, exc)
+                            continue
                     try:
                         args = _decode(data[2:])
                     except ValueError:

@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import socketio
 from aiohttp import web
 
 from heartlink_desktop import net, tls
@@ -32,7 +31,7 @@ from heartlink_desktop.core.vocab import (
 from heartlink_desktop.paths import Paths
 from heartlink_desktop.server.again import Again
 from heartlink_desktop.server.outbox import InlineManager, Outbox, plain_websockets
-from heartlink_desktop.server.protocol import HeartLinkNamespace
+from heartlink_desktop.server.protocol import HeartLinkNamespace, HeartLinkServer
 from heartlink_desktop.server.relay import Relay
 from heartlink_desktop.server.services import FacilitatorPart, NoFacilitator, Service, SpeechPart
 from heartlink_desktop.server.store import SessionStore
@@ -105,7 +104,7 @@ class HostServer:
 
         # async_handlers off: each client event is handled where it is read, not in a task of
         # its own (the handlers do not wait; what goes out, the outbox sends).
-        self.sio = socketio.AsyncServer(
+        self.sio = HeartLinkServer(
             async_mode="aiohttp",
             async_handlers=False,
             client_manager=InlineManager(),
