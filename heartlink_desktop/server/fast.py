@@ -321,3 +321,37 @@ def fast_websockets(sio: Any) -> None:
     """Make `sio`'s Engine.IO serve its websockets with FastWebSocket."""
     kind = type("ServerWebSocket", (FastWebSocket,), {"sio": sio})
     sio.eio._async = {**sio.eio._async, "websocket": kind}
+
+
+class WholeBody:
+    """A polling POST's body for Engine.IO, read whole: Engine.IO reads `length` bytes with one
+    `read(length)`, which returns what has arrived so far, so a body that came in more than
+    one piece (a slow network, or TLS records read one buffer at a time) was cut and its
+    packets lost. Here it waits for all of it, at most `timeout` seconds."""
+
+    def __init__(self, content: Any, timeout: float) -> None:
+        self._content = content
+        self._timeout = timeout
+
+    async def read(self, n: int = -1) -> bytes:
+        if n is None or n < 0:
+            return bytes(await asyncio.wait_for(self._content.read(), self._timeout))
+        try:
+            return bytes(await asyncio.wait_for(self._content.readexactly(n), self._timeout))
+        except asyncio.IncompleteReadError as exc:
+            return bytes(exc.partial)  # the client closed early: what came is all there is
+        except TimeoutError:
+            # an Engine.IO error: it drops this socket and answers 400, with no traceback
+            raise eio_exceptions.EngineIOError("the request's body did not arrive in time") from None
+
+
+def whole_bodies(sio: Any, timeout: float) -> None:
+    """Make `sio`'s Engine.IO read each polling POST's body whole (WholeBody)."""
+    translate = sio.eio._async["translate_request"]
+
+    def translate_whole(request: Any) -> dict[str, Any]:
+        environ: dict[str, Any] = translate(request)
+        environ["wsgi.input"] = WholeBody(environ["wsgi.input"], timeout)
+        return environ
+
+    sio.eio._async = {**sio.eio._async, "translate_request": translate_whole}

@@ -29,7 +29,9 @@ from heartlink_desktop.core.vocab import (
     SUMMARY_TIMEOUT,
 )
 from heartlink_desktop.paths import Paths
+from heartlink_desktop.server import fast
 from heartlink_desktop.server.again import Again
+from heartlink_desktop.server.listener import GatedSite, Listener
 from heartlink_desktop.server.outbox import InlineManager, Outbox, plain_websockets
 from heartlink_desktop.server.protocol import HeartLinkNamespace, HeartLinkServer
 from heartlink_desktop.server.relay import Relay
@@ -96,6 +98,7 @@ class HostServer:
         self._outbox = Outbox()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._runner: web.AppRunner | None = None
+        self.listener: Listener | None = None  # the connections open, refused; made at start
         # Installed by the composition root (app.build_host): the facilitator always, speech
         # always (its engine may be off), the evening for an evening of rounds.
         self.facilitator: FacilitatorPart = NoFacilitator()
@@ -105,6 +108,7 @@ class HostServer:
         # async_handlers off: each client event is handled where it is read, not in a task of
         # its own (the handlers do not wait; what goes out, the outbox sends).
         self.sio = HeartLinkServer(
+            client_timeout=settings.client_timeout,
             async_mode="aiohttp",
             async_handlers=False,
             client_manager=InlineManager(),
@@ -114,6 +118,7 @@ class HostServer:
             ping_timeout=PING_TIMEOUT,
         )
         plain_websockets(self.sio)
+        fast.whole_bodies(self.sio, settings.request_timeout)
         self.sio.register_namespace(HeartLinkNamespace(self))
         self.app = build_app(self._ca_file)
         self.sio.attach(self.app)
@@ -172,11 +177,25 @@ class HostServer:
         self._ssl = tls.server_context(self.cert)
         self._outbox.open()
         # A long-poll left open by a page that never upgraded would hold cleanup for 60 s.
+        # keepalive_timeout: aiohttp closes a connection whose request head has not arrived
+        # that long after it opened or after its last response (a half-sent request, an idle
+        # kept-alive one); its default is an hour.
         self._runner = web.AppRunner(
-            self.app, handle_signals=False, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT
+            self.app,
+            handle_signals=False,
+            access_log=None,
+            shutdown_timeout=SHUTDOWN_TIMEOUT,
+            keepalive_timeout=self.settings.request_timeout,
         )
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.settings.host, self.settings.port, ssl_context=self._ssl)
+        s = self.settings
+        reason = (
+            f"--max-connections {s.max_connections}"
+            if s.max_connections is not None
+            else f"4 per seat from --max-pairs {s.max_pairs}; --max-connections sets it"
+        )
+        self.listener = Listener(s.connection_cap, s.handshake_timeout, reason=reason)
+        site = GatedSite(self._runner, s.host, s.port, ssl_context=self._ssl, listener=self.listener)
         try:
             await site.start()
         except OSError as exc:
@@ -206,6 +225,8 @@ class HostServer:
             task.cancel()
         runner, self._runner = self._runner, None
         await runner.cleanup()
+        if self.listener is not None:
+            self.listener.close()
         self.announce("stopped")
 
     async def _disconnect_everyone(self, timeout: float = 3.0) -> None:

@@ -60,15 +60,43 @@ class HeartLinkServer(socketio.AsyncServer):  # type: ignore[misc]
     event on "/" goes to `HeartLinkNamespace.client_event` and nowhere else, and a packet that
     will not decode is one rate-limited log line, never a traceback. Made by HostServer."""
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, client_timeout: float = 20.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.complaints = Complaints()
         self.gate: HeartLinkNamespace | None = None
+        self.client_timeout = client_timeout
+        self._closing: set[asyncio.Task[Any]] = set()
+        self.unsigned_closed = 0  # connections closed for never becoming a client (for tests)
+
+    async def _handle_eio_connect(self, eio_sid: str, environ: dict[str, Any]) -> None:
+        await super()._handle_eio_connect(eio_sid, environ)
+        # An Engine.IO session must become a signed-in Socket.IO client within the timeout
+        # (a page does in well under a second); otherwise it only holds a connection.
+        asyncio.get_running_loop().call_later(self.client_timeout, self._check_signed_in, eio_sid)
+
+    def _check_signed_in(self, eio_sid: str) -> None:
+        if eio_sid not in self.eio.sockets:
+            return
+        sid = self.manager.sid_from_eio_sid(eio_sid, "/")
+        if sid is not None and self.gate is not None and sid in self.gate.host.clients:
+            return
+        self.unsigned_closed += 1
+        self.complaints.note("not a client", "closed a connection that did not become a client in time")
+        task = asyncio.ensure_future(self._close_unsigned(eio_sid))
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
 
     def register_namespace(self, namespace_handler: Any) -> None:
         super().register_namespace(namespace_handler)
         if isinstance(namespace_handler, HeartLinkNamespace) and namespace_handler.namespace == "/":
             self.gate = namespace_handler
+
+    async def _close_unsigned(self, eio_sid: str) -> None:
+        # Engine.IO's disconnect waits for the client to fetch a goodbye it may never fetch
+        socket = self.eio.sockets.get(eio_sid)
+        if socket is not None:
+            await socket.close(wait=False, abort=True, reason=self.reason.SERVER_DISCONNECT)
+        self.eio.sockets.pop(eio_sid, None)
 
     async def _handle_eio_message(self, eio_sid: str, data: Any) -> None:
         if isinstance(data, str):
