@@ -90,8 +90,8 @@ async def settle(seconds: float = 1.5) -> None:
     await asyncio.sleep(seconds)  # a benchmark may wait: the host's memory settles
 
 
-async def idle_tls(host: Host, n: int) -> tuple[float, float, float]:
-    """RSS at rest, with n idle TLS connections, KB per connection."""
+async def idle_tls(host: Host, n: int) -> tuple[float, float, float, float]:
+    """RSS at rest, with n idle TLS connections, after they closed; KB per connection."""
     await settle()
     rest = host.rss()
     ctx = host.ssl()
@@ -108,7 +108,7 @@ async def idle_tls(host: Host, n: int) -> tuple[float, float, float]:
     for _r, w in conns:
         w.close()
     await settle(3.0)
-    return rest, held, (held - rest) * 1024 / n
+    return rest, held, host.rss(), (held - rest) * 1024 / n
 
 
 async def flood(host: Host, n: int) -> tuple[float, float, float, float]:
@@ -171,13 +171,13 @@ async def main() -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))  # the clients' side
     print(f"connections benchmark, {load()}", flush=True)
     for public in (False, True):
-        name = "public TLS path, 256 KiB buffer, no trim" if public else "as shipped"
+        name = "asyncio's TLS path (256 KiB buffer), no trim" if public else "as shipped"
         host = await Host.start(public=public)
         try:
-            rest, held, per = await idle_tls(host, a.idle)
+            rest, held, after, per = await idle_tls(host, a.idle)
             print(
                 f"{name}: {a.idle} idle TLS connections: RSS {rest:.0f} -> {held:.0f} MB, "
-                f"{per:.0f} KB per connection",
+                f"{per:.0f} KB per connection; {after:.0f} MB 3 s after they closed",
                 flush=True,
             )
             rest, peak, after, took = await flood(host, a.flood)
@@ -192,7 +192,7 @@ async def main() -> None:
         try:
             taken, waited = await half_open(host, a.half_open)
             print(
-                f"{name}, file limit 256: {a.half_open} half-open connections ({taken} accepted): "
+                f"{name}, file limit 256: {a.half_open} half-open connections ({taken} opened): "
                 f"a phone got in after {waited:.1f} s",
                 flush=True,
             )

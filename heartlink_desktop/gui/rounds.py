@@ -38,6 +38,11 @@ def state_line(status: dict[str, Any], left: float | None) -> str:
         convs = status.get("conversations", 0)
         time_left = f" · {clock(left)} left" if left is not None else ""
         return f"Round {n} of {rounds}{time_left} · {convs} conversation{'' if convs == 1 else 's'}"
+    if state == "paused":  # picked up after a crash
+        return (
+            f"Paused after round {n} of {rounds}: waiting for people to return ({people} back). "
+            "It goes on when two who have not met are back, or press Resume."
+        )
     if state == "break":
         time_left = f" · next round in {clock(left)}" if left is not None else ""
         return f"Break after round {n} of {rounds}{time_left}"
@@ -124,8 +129,9 @@ class RoundsPanel(QGroupBox):
         self.minutes.setEnabled(not on)
         self.enabled.setEnabled(not on or state in ("lobby", "ended"))
         self.start_button.setEnabled(on and state == "lobby")
-        self.next_button.setEnabled(on and state in ("round", "break"))
-        self.end_button.setEnabled(on and state in ("round", "break", "lobby"))
+        self.next_button.setEnabled(on and state in ("round", "break", "paused"))
+        self.next_button.setText("Resume" if state == "paused" else "Next round")  # next resumes then
+        self.end_button.setEnabled(on and state in ("round", "break", "lobby", "paused"))
         seconds = status.get("seconds_left")
         self._until = None if seconds is None else time.monotonic() + float(seconds)
         if self._until is None:

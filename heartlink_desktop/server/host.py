@@ -87,7 +87,7 @@ class HostServer:
             idle_timeout=settings.idle_timeout,
         )
         self.store = SessionStore(self.paths.sessions)
-        self.token = secrets.token_urlsafe(24)  # 192 bits
+        self.token = self._kept_token()
         self.clients: set[str] = set()
         self.port: int | None = None
         self.addresses: list[net.LanAddress] = []
@@ -145,6 +145,18 @@ class HostServer:
     @property
     def join_url(self) -> str:
         return net.join_url(self.address, self.port or self.settings.port, self.token)
+
+    def _kept_token(self) -> str:
+        """The join token of the last run (a crash must not cost every phone its link), or a
+        new one (192 bits), kept from now on."""
+        token = self.paths.load_token()
+        if token is None:
+            token = secrets.token_urlsafe(24)
+            try:
+                self.paths.save_token(token)
+            except OSError:
+                log.warning("could not keep the join token: after a crash the phones must scan again")
+        return token
 
     def _ca_file(self) -> Path:
         assert self.cert is not None
@@ -339,6 +351,11 @@ class HostServer:
         if self.evening is not None:
             self.evening.reset()
         self.token = secrets.token_urlsafe(24)
+        try:
+            self.paths.save_token(self.token)  # the old link stops working now, and after a restart
+        except OSError:  # never let a restart bring the old link back
+            self.paths.token_file.unlink(missing_ok=True)
+            log.warning("could not keep the new join token: after a crash the phones must scan again")
         await self._disconnect_everyone()
         self.store.clear_stale()
         self.announce("token", token=self.token, url=self.join_url)

@@ -154,8 +154,11 @@ class Listener:
 
     def release(self) -> None:
         self.open -= 1
-        if self.peak - self.open >= TRIM_AFTER and self.open <= self.peak // 4 and self._trim_handle is None:
-            # a flood has closed: once the closing is over, give the memory back
+        flood_closed = self.peak - self.open >= TRIM_AFTER and self.open <= self.peak // 4
+        if flood_closed or self._trim_handle is not None:
+            # a flood is closing: give the memory back once it has been quiet for a second
+            if self._trim_handle is not None:
+                self._trim_handle.cancel()
             self._trim_handle = asyncio.get_running_loop().call_later(1.0, self.give_back)
 
     def give_back(self) -> None:
