@@ -4,10 +4,15 @@ connection gets in one loop turn written to it at once.
 
 python-socketio stays the server: handshakes, polling, namespaces, acks, binary packets and
 pings take its own path. Only two things skip its per-message objects: a text frame
-`42[...]` (an EVENT on the default namespace, no ack id) goes to its event handler as soon as
-it is decoded, and an emit without binary data to a socket on a websocket that has nothing
+`42[...]` (an EVENT on the default namespace, no ack id) is checked unread for size and depth
+(`wire.check_packet`), then goes to the server's `_handle_event` (the HeartLink server's one
+gate) as soon as it is decoded, and an emit without binary data to a socket on a websocket that has nothing
 queued is written there directly as the same frame. The wire format is unchanged (Engine.IO 4
 MESSAGE + Socket.IO 5 EVENT, the JSON python-socketio would write).
+
+`whole_bodies` replaces Engine.IO's `_async["translate_request"]` (python-engineio 4.15) so a
+polling POST's body is read whole: Engine.IO's single `read(length)` returns what has
+arrived so far.
 """
 
 from __future__ import annotations
