@@ -71,6 +71,9 @@ def end_reason_text(reason: str) -> str:
 # The evening's state (`evening_status.state`, the evening file, the window).
 LOBBY, ROUND, BREAK, EVENING_OVER = "lobby", "round", "break", "ended"
 EVENING_STATES = (LOBBY, ROUND, BREAK, EVENING_OVER)
+# The host's own word for an evening restored after a crash, waiting for people to come back
+# (the window and standard input say it; a page is told it is a break with no clock).
+PAUSED = "paused"
 # What `evening_status.you` says of the person it goes to: during a round, whether they talk,
 # sit this one out, or wait for a partner who is away; when they left, "left"; otherwise the
 # evening's state itself.

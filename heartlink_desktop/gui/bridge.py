@@ -186,6 +186,8 @@ class Bridge(QObject):
                 self.speech_changed.emit(d.get("status"))
             elif event.kind == "evening":
                 self.evening_changed.emit(dict(d))
+            elif event.kind == "evening_news":  # e.g. it went on by itself after a crash
+                self.notice.emit(str(d.get("line", "")))
             elif event.kind == "again":
                 self.again_changed.emit(dict(d))
         except Exception:
