@@ -1,0 +1,137 @@
+"""The peer page in a second engine: Debian's Firefox ESR (Gecko), driven by Selenium over
+WebDriver BiDi, against the real host; calls with Chromium and with Firefox, speech, layout."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests import speech
+from tests.e2e.browser import PHONE, REMOTE_PLAYS, join, wait_remote_video
+from tests.e2e.firefox import FirefoxPhone, PulseAudio
+
+pytestmark = pytest.mark.e2e
+
+Firefox = Callable[..., FirefoxPhone]
+Phone = Callable[[], Page]
+
+KEYS = ["sisters", "beach", "weekend"]
+HEARD_MS = 60_000  # the first line: a worker's model load and the first sentence
+SOUND_MS = 10_000  # the audio context starts and the worklet module loads
+
+# What sticks out sideways: the page scrolls sideways, or a shown element reaches past the edge.
+OVERFLOW = """(() => {
+  const root = document.documentElement;
+  const width = root.clientWidth;
+  const wide = [];
+  for (const el of document.querySelectorAll('body *')) {
+    if (el.closest('[hidden]') || !el.getClientRects().length) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width && (r.right > width + 0.5 || r.left < -0.5)) wide.push(`${el.tagName}#${el.id}.${el.className}`);
+  }
+  return {inner: innerWidth, width, scroll: root.scrollWidth, wide};
+})()"""
+
+
+def fits_a_phone(ff: FirefoxPhone, screen: str) -> None:
+    ff.wait(f"!document.querySelector('#screen-{screen}').hidden", f"the {screen} screen")
+    out = ff.js(OVERFLOW)
+    assert out["inner"] == PHONE["width"], out
+    assert out["scroll"] <= out["width"] and not out["wide"], f"the {screen} screen overflows: {out}"
+
+
+def plays_the_partner(ff: FirefoxPhone) -> None:
+    """The big <video> plays the partner's live track, and its clock moves on."""
+    ff.wait(f"({REMOTE_PLAYS})()", "the partner's video to play")
+    t = ff.js("document.querySelector('#remote-video').currentTime")
+    ff.wait(
+        "document.querySelector('#remote-video').currentTime > arguments[0]",
+        "the video to go on",
+        10_000,
+        t + 0.5,
+    )
+
+
+def peer_lines(ff: FirefoxPhone) -> list[str]:
+    return list(
+        ff.js(
+            "Array.from(document.querySelectorAll('#transcript li.line-peer .text')).map(e => e.textContent)"
+        )
+    )
+
+
+def test_a_firefox_and_a_chromium_page_reach_a_live_call(
+    firefox: Firefox, phone: Phone, host_url: str
+) -> None:
+    fox = firefox()
+    fox.open(host_url)
+    fox.join("Fiona")
+    fox.wait("document.querySelector('#status').textContent.includes('Waiting')", "the waiting status")
+    chrome = phone()
+    join(chrome, "Carl")
+    expect(chrome.locator("#status")).to_have_text("🟢 Connected")
+    fox.wait("document.querySelector('#status').textContent === '🟢 Connected'", "Connected")
+    wait_remote_video(chrome)
+    plays_the_partner(fox)
+    assert fox.text("#partner-name") == "Carl"
+    expect(chrome.locator("#partner-name")).to_have_text("Fiona")
+    assert fox.js("document.querySelector('#local-video').muted")
+    # a typed line each way, as text
+    fox.fill("#say", "Hello from <b>Firefox</b>")
+    fox.click("#btn-send")
+    expect(chrome.locator("#transcript li.line-peer .text")).to_have_text("Hello from <b>Firefox</b>")
+    chrome.fill("#say", "Hi from Chromium")
+    chrome.press("#say", "Enter")
+    fox.wait("document.querySelector('#transcript li.line-peer')", "Carl's line")
+    assert peer_lines(fox) == ["Hi from Chromium"]
+
+
+def test_two_firefox_pages_reach_a_live_call_and_fit_a_phone(firefox: Firefox, host_url: str) -> None:
+    alice, bob = firefox(), firefox()
+    for ff in (alice, bob):
+        ff.open(host_url)
+        fits_a_phone(ff, "profile")
+    alice.join("Alice")
+    bob.join("Bob")
+    for ff in (alice, bob):
+        plays_the_partner(ff)
+        assert ff.js("window.heartlink.pc.getConfiguration().iceServers.length") == 0
+        fits_a_phone(ff, "call")
+    assert alice.text("#partner-name") == "Bob" and bob.text("#partner-name") == "Alice"
+    bob.click("#btn-end")
+    alice.wait("!document.querySelector('#screen-ended').hidden", "the ended screen")
+    assert alice.text("#ended-reason") == "Bob ended the conversation."
+    fits_a_phone(alice, "ended")
+
+
+def test_speech_from_a_firefox_page_reaches_the_partners_transcript(
+    firefox: Firefox, phone: Phone, host_url: str, pulse: PulseAudio, tmp_path: Path
+) -> None:
+    # Firefox hears the sentences played into the null sink; Chromium (its fake microphone
+    # beeping) runs beside the PulseAudio daemon without finding it
+    wav = speech.wav(KEYS, tmp_path / "speech.wav")
+    fox = firefox(env=pulse.env, prefs=PulseAudio.MICROPHONE)
+    fox.open(host_url)
+    fox.join("Fiona")
+    chrome = phone()
+    join(chrome, "Carl")
+    fox.wait("window.heartlink.speech.running", "Firefox's speech to text to run", SOUND_MS)
+    assert fox.js("window.heartlink.localStream.getAudioTracks()[0].label") == "Monitor of Speech"
+    assert "host computer in this room" in fox.text("#stt-note")
+    assert fox.js("document.querySelector('#stt').checked")
+    player = pulse.play(wav)
+    chrome.wait_for_function(
+        "() => document.querySelectorAll('#transcript li.line-peer').length > 0", timeout=HEARD_MS
+    )
+    assert player.wait(timeout=HEARD_MS / 1000) == 0
+    lines = chrome.locator("#transcript li.line-peer .text").all_text_contents()
+    assert all(line.strip() for line in lines), lines
+    # words of the sentences (the host's engine gets some), not a tone's "ah": which words it
+    # gets is the engine's business, and it may change
+    said = set().union(*(speech.words(speech.SENTENCES[key][0]) for key in KEYS))
+    assert said & set().union(*(speech.words(line) for line in lines)), lines
+    assert fox.js("window.heartlink.speech.chunks") > 0
+    chrome.wait_for_function("() => window.heartlink.speech.chunks > 0", timeout=HEARD_MS)
