@@ -20,7 +20,8 @@ Phone = Callable[[], Page]
 
 KEYS = ["sisters", "beach", "weekend"]
 HEARD_MS = 60_000  # the first line: a worker's model load and the first sentence
-SOUND_MS = 10_000  # the audio context starts and the worklet module loads
+SOUND_MS = 10_000  # speech runs, or the page says it does not (3 s after it could not start)
+NOT_RUNNING = "Speech to text is not running"
 
 # What sticks out sideways: the page scrolls sideways, or a shown element reaches past the edge.
 OVERFLOW = """(() => {
@@ -135,3 +136,46 @@ def test_speech_from_a_firefox_page_reaches_the_partners_transcript(
     assert said & set().union(*(speech.words(line) for line in lines)), lines
     assert fox.js("window.heartlink.speech.chunks") > 0
     chrome.wait_for_function("() => window.heartlink.speech.chunks > 0", timeout=HEARD_MS)
+
+
+def test_firefox_with_no_sound_output_says_speech_is_not_running(firefox: Firefox, host_url: str) -> None:
+    fox = firefox()  # no PulseAudio: Firefox has no audio output, its AudioContext stays suspended
+    fox.open(host_url)
+    fox.join("Fiona")
+    fox.wait(
+        "document.querySelector('#stt-note').textContent.includes(arguments[0])",
+        "the note that speech to text is not running",
+        SOUND_MS,
+        NOT_RUNNING,
+    )
+    assert fox.js("window.heartlink.speech.audio") == "suspended"
+    assert fox.js("window.heartlink.speech.running") is False
+    assert not fox.js("document.querySelector('#stt').checked")
+    assert "host computer in this room" not in fox.text("#stt-note")
+
+
+def test_firefox_without_webrtc_says_which_browsers_work(firefox: Firefox, host_url: str) -> None:
+    fox = firefox(prefs={"media.peerconnection.enabled": False})  # as a browser built without it
+    fox.driver.get(host_url)
+    fox.wait("!document.querySelector('#screen-problem').hidden", "the problem screen")
+    assert fox.js("typeof window.RTCPeerConnection") == "undefined"
+    assert fox.text("#problem-text") == "This browser cannot make video calls."
+    steps = fox.text("#problem-steps")
+    for name in ("Safari", "Chrome", "Firefox"):
+        assert name in steps, steps
+    fits_a_phone(fox, "problem")
+
+
+def test_an_engine_without_audioworklet_says_to_type_instead(firefox: Firefox, host_url: str) -> None:
+    fox = firefox()
+    fox.preload("Object.defineProperty(window, 'AudioWorkletNode', {value: undefined});")
+    fox.open(host_url)
+    fox.join("Fiona")
+    note = fox.wait(
+        "document.querySelector('#stt-note').textContent.includes('cannot send your voice')"
+        " && document.querySelector('#stt-note').textContent",
+        "the note that this browser cannot send its voice",
+    )
+    assert "Type your messages instead" in note and "Firefox" in note, note
+    assert not fox.js("document.querySelector('#stt').checked")
+    assert fox.text("#status") == "🟡 Waiting for peer..."  # the page works on without it
