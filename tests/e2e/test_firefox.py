@@ -179,3 +179,39 @@ def test_an_engine_without_audioworklet_says_to_type_instead(firefox: Firefox, h
     assert "Type your messages instead" in note and "Firefox" in note, note
     assert not fox.js("document.querySelector('#stt').checked")
     assert fox.text("#status") == "🟡 Waiting for peer..."  # the page works on without it
+
+
+# The page's worklet in an offline context at `rate` (iPhones run at 44.1 or 48 kHz): a 440 Hz
+# tone for one second; its frames are gathered in `window.resampled` as they come.
+RESAMPLE = """async (rate) => {
+  const ctx = new OfflineAudioContext(1, rate, rate);
+  await ctx.audioWorklet.addModule('/static/speech-worklet.js');
+  const node = new AudioWorkletNode(ctx, 'heartlink-pcm', {numberOfInputs: 1, numberOfOutputs: 1, channelCount: 1});
+  window.resampled = {rate: ctx.sampleRate, frames: []};
+  node.port.onmessage = (e) => window.resampled.frames.push(new Int16Array(e.data.pcm));
+  const tone = new OscillatorNode(ctx, {frequency: 440});
+  tone.connect(new GainNode(ctx, {gain: 0.5})).connect(node).connect(ctx.destination);
+  tone.start();
+  await ctx.startRendering();
+}"""
+PITCH = """(() => {
+  const {rate, frames} = window.resampled;
+  let crossings = 0, prev = 0;
+  for (const f of frames) for (const s of f) { if ((s >= 0) !== (prev >= 0)) crossings++; prev = s; }
+  return {rate, frames: frames.length, sizes: [...new Set(frames.map((f) => f.length))], hz: crossings / 2};
+})()"""
+
+
+@pytest.mark.parametrize("rate", [44_100, 48_000])
+def test_the_speech_worklet_makes_16_khz_from_a_phones_rate(
+    firefox: Firefox, host_url: str, rate: int
+) -> None:
+    fox = firefox()
+    fox.open(host_url)
+    fox.driver.execute_script(f"return ({RESAMPLE})(arguments[0]);", rate)
+    # one second is 50 frames of 20 ms (the last may still be filling)
+    fox.wait("window.resampled.frames.length >= 49", "the worklet's frames")
+    out = fox.js(PITCH)
+    assert out["rate"] == rate
+    assert out["sizes"] == [320]
+    assert abs(out["hz"] - 440) < 10, out  # 16 kHz samples that still carry the tone's pitch
