@@ -84,13 +84,19 @@ class FirefoxPhone:
         service = Service(executable_path=geckodriver(), env={**os.environ, **(env or {})})
         self.driver = webdriver.Firefox(options=options, service=service)
         self.errors: list[str] = []
-        self.driver.script.add_console_message_handler(self._console)
-        self.driver.script.add_javascript_error_handler(lambda e: self.errors.append(f"uncaught: {e.text}"))
-        # Headless Firefox keeps its window at least 500 px wide: the viewport is set over BiDi.
-        self.driver.browsing_context.set_viewport(
-            context=self.driver.current_window_handle, viewport=PHONE, device_pixel_ratio=2
-        )
-        self.hook_script: str | None = None
+        self.hooked = False
+        try:
+            self.driver.script.add_console_message_handler(self._console)
+            self.driver.script.add_javascript_error_handler(
+                lambda e: self.errors.append(f"uncaught: {e.text}")
+            )
+            # Headless Firefox keeps its window at least 500 px wide: the viewport is set over BiDi.
+            self.driver.browsing_context.set_viewport(
+                context=self.driver.current_window_handle, viewport=PHONE, device_pixel_ratio=2
+            )
+        except BaseException:
+            self.driver.quit()
+            raise
 
     def _console(self, entry: Any) -> None:
         if entry.level == "error":
@@ -102,8 +108,8 @@ class FirefoxPhone:
 
     def open(self, url: str, *, test_hook: bool = True) -> None:
         """Open `url` and wait for the profile screen; with the test hook unless told not to."""
-        if test_hook and self.hook_script is None:
-            self.hook_script = TEST_HOOK
+        if test_hook and not self.hooked:
+            self.hooked = True
             self.preload(TEST_HOOK + WATCH_CSP)
         self.driver.get(url)
         self.wait("!document.querySelector('#screen-profile').hidden", "the profile screen")

@@ -90,7 +90,7 @@ def test_a_firefox_and_a_chromium_page_reach_a_live_call(
     assert peer_lines(fox) == ["Hi from Chromium"]
 
 
-def test_two_firefox_pages_reach_a_live_call_and_fit_a_phone(firefox: Firefox, host_url: str) -> None:
+def test_two_firefox_pages_reach_a_live_call_and_fit_a_phone(host_url: str, firefox: Firefox) -> None:
     alice, bob = firefox(), firefox()
     for ff in (alice, bob):
         ff.open(host_url)
@@ -109,7 +109,7 @@ def test_two_firefox_pages_reach_a_live_call_and_fit_a_phone(firefox: Firefox, h
 
 
 def test_speech_from_a_firefox_page_reaches_the_partners_transcript(
-    firefox: Firefox, phone: Phone, host_url: str, pulse: PulseAudio, tmp_path: Path
+    host_url: str, phone: Phone, pulse: PulseAudio, firefox: Firefox, tmp_path: Path
 ) -> None:
     # Firefox hears the sentences played into the null sink; Chromium (its fake microphone
     # beeping) runs beside the PulseAudio daemon without finding it
@@ -138,7 +138,7 @@ def test_speech_from_a_firefox_page_reaches_the_partners_transcript(
     chrome.wait_for_function("() => window.heartlink.speech.chunks > 0", timeout=HEARD_MS)
 
 
-def test_firefox_with_no_sound_output_says_speech_is_not_running(firefox: Firefox, host_url: str) -> None:
+def test_firefox_with_no_sound_output_says_speech_is_not_running(host_url: str, firefox: Firefox) -> None:
     fox = firefox()  # no PulseAudio: Firefox has no audio output, its AudioContext stays suspended
     fox.open(host_url)
     fox.join("Fiona")
@@ -154,7 +154,7 @@ def test_firefox_with_no_sound_output_says_speech_is_not_running(firefox: Firefo
     assert "host computer in this room" not in fox.text("#stt-note")
 
 
-def test_firefox_without_webrtc_says_which_browsers_work(firefox: Firefox, host_url: str) -> None:
+def test_firefox_without_webrtc_says_which_browsers_work(host_url: str, firefox: Firefox) -> None:
     fox = firefox(prefs={"media.peerconnection.enabled": False})  # as a browser built without it
     fox.driver.get(host_url)
     fox.wait("!document.querySelector('#screen-problem').hidden", "the problem screen")
@@ -166,7 +166,7 @@ def test_firefox_without_webrtc_says_which_browsers_work(firefox: Firefox, host_
     fits_a_phone(fox, "problem")
 
 
-def test_an_engine_without_audioworklet_says_to_type_instead(firefox: Firefox, host_url: str) -> None:
+def test_an_engine_without_audioworklet_says_to_type_instead(host_url: str, firefox: Firefox) -> None:
     fox = firefox()
     fox.preload("Object.defineProperty(window, 'AudioWorkletNode', {value: undefined});")
     fox.open(host_url)
