@@ -65,7 +65,7 @@ def peer_lines(ff: FirefoxPhone) -> list[str]:
 
 
 def test_a_firefox_and_a_chromium_page_reach_a_live_call(
-    firefox: Firefox, phone: Phone, host_url: str
+    host_url: str, phone: Phone, firefox: Firefox
 ) -> None:
     fox = firefox()
     fox.open(host_url)
