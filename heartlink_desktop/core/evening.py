@@ -22,7 +22,18 @@ from typing import Any
 
 from heartlink_desktop.core.errors import CoreError
 from heartlink_desktop.core.schedule import History, Pair, pair_key, plan_round
-from heartlink_desktop.core.vocab import BREAK, DECISION, DEEP_DIVE, ICEBREAKER, LOBBY, PAUSED, ROUND
+from heartlink_desktop.core.vocab import (
+    BREAK,
+    DECISION,
+    DEEP_DIVE,
+    ICEBREAKER,
+    LOBBY,
+    PAUSED,
+    ROUND,
+    YOU_BREAK,
+    YOU_TALKING,
+    YOU_WAITING,
+)
 from heartlink_desktop.core.vocab import EVENING_OVER as ENDED
 
 BREAK_SECONDS = 30.0
@@ -308,3 +319,49 @@ class Evening:
         if evening.state == ROUND and evening.started_at is not None:
             evening.phase = None  # the next tick says the phase again
         return evening
+
+
+def status_line(s: dict[str, Any]) -> str:
+    """The evening's status (as `Evening.status` gives it, with the "again?" counts) in one
+    line of plain words, for standard input and the host's news."""
+    if s["state"] == PAUSED:
+        return (
+            f"Evening paused after round {s['round']} of {s['rounds']}, waiting for people to "
+            f"return: {s['people']} back, {s['mutual']} mutual matches kept. It goes on by itself "
+            "when two who have not met are back, or now with resume."
+        )
+    where = {
+        LOBBY: "in the lobby",
+        ROUND: f"round {s['round']} of {s['rounds']}",
+        BREAK: f"break after round {s['round']} of {s['rounds']}",
+        ENDED: "over",
+    }[s["state"]]
+    left = "" if s["seconds_left"] is None else f", {round(s['seconds_left'])} s left"
+    return (
+        f"Evening {where}{left}: {s['people']} people, {s['conversations']} conversations, "
+        f"{s['mutual']} mutual matches."
+    )
+
+
+def page_status(s: dict[str, Any], *, talking: bool, sitting_out: bool) -> dict[str, Any]:
+    """What `evening_status` tells one person: the evening's state ("paused" is the host's
+    word: to a page it is a break with no clock) and `you`, their own part in it."""
+    state = BREAK if s["state"] == PAUSED else s["state"]
+    if state == ROUND:
+        you = YOU_TALKING if talking else (YOU_BREAK if sitting_out else YOU_WAITING)
+    else:
+        you = state
+    return {
+        "state": state,
+        "round": s["round"],
+        "rounds": s["rounds"],
+        "seconds_left": s["seconds_left"],
+        "you": you,
+    }
+
+
+def wrap_up_line(seconds: float) -> str:
+    return (
+        f"About {round(seconds)} seconds left in this round. "
+        "What is one thing you'd like to remember about each other?"
+    )

@@ -19,20 +19,15 @@ import json
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from heartlink_desktop.aio import Alarm, TaskSet
 from heartlink_desktop.core import events as ev
 from heartlink_desktop.core.again import Answers
 from heartlink_desktop.core.errors import CoreError
 from heartlink_desktop.core.evening import (
-    BREAK,
     ENDED,
-    LOBBY,
-    PAUSED,
-    ROUND,
     Effect,
     Evening,
     EveningEnded,
@@ -40,26 +35,24 @@ from heartlink_desktop.core.evening import (
     RoundClosed,
     RoundOpened,
     WrapUp,
+    page_status,
+    status_line,
+    wrap_up_line,
 )
-from heartlink_desktop.core.events import Event, Listener
+from heartlink_desktop.core.events import Event
 from heartlink_desktop.core.notices import EveningJoined, EveningOver, EveningStatus
 from heartlink_desktop.core.ports import Clock, News, Notify
 from heartlink_desktop.core.profile import Profile
-from heartlink_desktop.core.session import Session
-from heartlink_desktop.core.transcript import Talk
 from heartlink_desktop.core.vocab import (
     PEER_DISCONNECTED,
     PHASES,
     ROUND_OVER,
-    YOU_BREAK,
     YOU_LEFT,
-    YOU_TALKING,
-    YOU_WAITING,
 )
 from heartlink_desktop.paths import atomic_write
 from heartlink_desktop.server.again import Again
 from heartlink_desktop.server.people import People
-from heartlink_desktop.server.services import Entry
+from heartlink_desktop.server.services import Entry, Seating
 
 log = logging.getLogger(__name__)
 
@@ -70,31 +63,8 @@ Ender = Callable[[str, str], Awaitable[bool]]
 """Ends one conversation with a reason, its summary written first (server/host.py `end_session`)."""
 
 
-class Seating(Protocol):
-    """What the evening needs of the rooms (core/rooms.py `Rooms`): where people sit, two
-    people seated together, the talk inside a conversation, and news of every change."""
-
-    @property
-    def talk(self) -> Talk: ...
-
-    def get(self, session_id: str) -> Session | None: ...
-
-    def locate(self, sid: str) -> tuple[Session, str] | None: ...
-
-    def pair(self, a: tuple[str, Profile], b: tuple[str, Profile], now: datetime) -> Session: ...
-
-    def subscribe(self, listener: Listener) -> Callable[[], None]: ...
-
-
 def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def wrap_up_line(seconds: float) -> str:
-    return (
-        f"About {round(seconds)} seconds left in this round. "
-        "What is one thing you'd like to remember about each other?"
-    )
 
 
 class EveningService:
@@ -264,24 +234,7 @@ class EveningService:
         return s
 
     def status_line(self) -> str:
-        s = self.status()
-        if s["state"] == PAUSED:
-            return (
-                f"Evening paused after round {s['round']} of {s['rounds']}, waiting for people to "
-                f"return: {s['people']} back, {s['mutual']} mutual matches kept. It goes on by itself "
-                "when two who have not met are back, or now with resume."
-            )
-        where = {
-            LOBBY: "in the lobby",
-            ROUND: f"round {s['round']} of {s['rounds']}",
-            BREAK: f"break after round {s['round']} of {s['rounds']}",
-            ENDED: "over",
-        }[s["state"]]
-        left = "" if s["seconds_left"] is None else f", {round(s['seconds_left'])} s left"
-        return (
-            f"Evening {where}{left}: {s['people']} people, {s['conversations']} conversations, "
-            f"{s['mutual']} mutual matches."
-        )
+        return status_line(self.status())
 
     # -- time -----------------------------------------------------------------------------
     def _schedule(self) -> None:
@@ -391,31 +344,14 @@ class EveningService:
 
     # -- what each page and the window are told ---------------------------------------------
     def _status_for(self, person: str) -> dict[str, Any]:
-        s = self.evening.status(self._clock())
         sid = self._people.sid_of(person)
-        in_round = (
+        talking = (
             self.evening.pair_of(person) is not None
             and sid is not None
             and self._rooms.locate(sid) is not None
         )
-        state = s["state"]
-        if state == PAUSED:
-            state = BREAK  # to a page, a break with no clock: "paused" is the host's word
-        if state == ROUND:
-            you = (
-                YOU_TALKING
-                if in_round
-                else (YOU_BREAK if self.evening.sitting_out == person else YOU_WAITING)
-            )
-        else:
-            you = state
-        return {
-            "state": state,
-            "round": s["round"],
-            "rounds": s["rounds"],
-            "seconds_left": s["seconds_left"],
-            "you": you,
-        }
+        sitting_out = self.evening.sitting_out == person
+        return page_status(self.evening.status(self._clock()), talking=talking, sitting_out=sitting_out)
 
     def _tell_everyone(self) -> None:
         for person in self._names:

@@ -7,12 +7,14 @@ evening are such services with a few more calls the protocol handlers and the wi
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any, Protocol
 
 from heartlink_desktop.core.errors import CoreError
+from heartlink_desktop.core.events import Listener
 from heartlink_desktop.core.profile import Profile
+from heartlink_desktop.core.session import Session
 from heartlink_desktop.core.transcript import Talk
 
 
@@ -33,6 +35,22 @@ class Entry(Protocol):
     def leave(self, sid: str) -> None: ...
 
     async def gone(self, sid: str) -> None: ...
+
+
+class Seating(Protocol):
+    """What the evening needs of the rooms (core/rooms.py `Rooms`): where people sit, two
+    people seated together, the talk inside a conversation, and news of every change."""
+
+    @property
+    def talk(self) -> Talk: ...
+
+    def get(self, session_id: str) -> Session | None: ...
+
+    def locate(self, sid: str) -> tuple[Session, str] | None: ...
+
+    def pair(self, a: tuple[str, Profile], b: tuple[str, Profile], now: datetime) -> Session: ...
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]: ...
 
 
 class Answering(Protocol):
