@@ -15,7 +15,7 @@ are back) at the next round.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -97,10 +97,14 @@ class Evening:
     history: History = field(default_factory=History)
     pairs: tuple[Pair, ...] = ()
     sitting_out: str | None = None
+    breaks: tuple[str, ...] = ()  # everyone with a break this round (sitting_out is the first)
     started_at: datetime | None = None  # the current round's start
     ends_at: datetime | None = None  # the current round's end, or the break's
     phase: str | None = None
     wrapped_up: bool = False
+    # Who may meet whom (their profiles under the host's mode, never a reported pair): the
+    # server sets it; None, everyone. Not part of the file: it is set again after a crash.
+    may_meet: Callable[[str, str], bool] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.rounds < 1:
@@ -121,6 +125,7 @@ class Evening:
         self.people.pop(person, None)
         if self.sitting_out == person:
             self.sitting_out = None
+        self.breaks = tuple(p for p in self.breaks if p != person)
         pair = self.pair_of(person)
         if pair is not None and self.state == ROUND:
             self.pairs = tuple(p for p in self.pairs if p != pair)
@@ -163,7 +168,7 @@ class Evening:
         if self.state in (ROUND, BREAK):
             self.state = PAUSED
         if self.state == PAUSED:
-            self.pairs, self.sitting_out, self.phase = (), None, None
+            self.pairs, self.sitting_out, self.breaks, self.phase = (), None, (), None
             self.started_at = self.ends_at = None
             self.wrapped_up = False
 
@@ -185,7 +190,7 @@ class Evening:
         if self.number >= self.rounds:
             self.state = ENDED
             return [EveningEnded(self.number)]
-        if len(self.people) < 2 or not plan_round(list(self.people), self.history).pairs:
+        if len(self.people) < 2 or not plan_round(list(self.people), self.history, self.may_meet).pairs:
             raise CoreError(
                 "too_few_people",
                 f"{len(self.people)} of the evening's people are back: it goes on when two are.",
@@ -247,14 +252,14 @@ class Evening:
         if self.number >= self.rounds:
             self.state = ENDED
             return [EveningEnded(self.number)]
-        plan = plan_round(list(self.people), self.history)
-        if not plan.pairs:  # one person left: nothing to hold
+        plan = plan_round(list(self.people), self.history, self.may_meet)
+        if not plan.pairs:  # nobody left who may meet: nothing to hold
             self.state = ENDED
             return [EveningEnded(self.number)]
         self.history.record(plan)
         self.number += 1
         self.state = ROUND
-        self.pairs, self.sitting_out = plan.pairs, plan.sitting_out
+        self.pairs, self.sitting_out, self.breaks = plan.pairs, plan.sitting_out, plan.breaks
         self.started_at = now
         self.ends_at = now + timedelta(seconds=self.round_seconds)
         self.phase = ROUND_PHASES[0][0]
@@ -266,7 +271,7 @@ class Evening:
 
     def _close(self, now: datetime, *, last: bool = False) -> list[Effect]:
         pairs = self.pairs
-        self.pairs, self.sitting_out, self.phase = (), None, None
+        self.pairs, self.sitting_out, self.breaks, self.phase = (), None, (), None
         if last or self.number >= self.rounds:
             self.state = ENDED
             self.ends_at = None
@@ -299,6 +304,7 @@ class Evening:
             "history": self.history.to_dict(),
             "pairs": [list(p) for p in self.pairs],
             "sitting_out": self.sitting_out,
+            "breaks": list(self.breaks),
             "started_at": None if self.started_at is None else self.started_at.isoformat(),
             "ends_at": None if self.ends_at is None else self.ends_at.isoformat(),
         }
@@ -315,6 +321,9 @@ class Evening:
         evening.history = History.from_dict(data["history"])
         evening.pairs = tuple((str(a), str(b)) for a, b in data["pairs"])
         evening.sitting_out = data.get("sitting_out")
+        evening.breaks = tuple(
+            str(p) for p in data.get("breaks", [evening.sitting_out] if evening.sitting_out else [])
+        )
         evening.started_at, evening.ends_at = when(data.get("started_at")), when(data.get("ends_at"))
         if evening.state == ROUND and evening.started_at is not None:
             evening.phase = None  # the next tick says the phase again

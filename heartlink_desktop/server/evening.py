@@ -25,6 +25,7 @@ from typing import Any
 from heartlink_desktop.aio import Alarm, TaskSet
 from heartlink_desktop.core import events as ev
 from heartlink_desktop.core.again import Answers
+from heartlink_desktop.core.compat import compatible
 from heartlink_desktop.core.errors import CoreError
 from heartlink_desktop.core.evening import (
     ENDED,
@@ -43,6 +44,7 @@ from heartlink_desktop.core.events import Event
 from heartlink_desktop.core.notices import EveningJoined, EveningOver, EveningStatus
 from heartlink_desktop.core.ports import Clock, News, Notify
 from heartlink_desktop.core.profile import Profile
+from heartlink_desktop.core.safety import Safety
 from heartlink_desktop.core.vocab import (
     PEER_DISCONNECTED,
     PHASES,
@@ -51,6 +53,7 @@ from heartlink_desktop.core.vocab import (
 )
 from heartlink_desktop.paths import atomic_write
 from heartlink_desktop.server.again import Again
+from heartlink_desktop.server.guard import Guard
 from heartlink_desktop.server.people import People
 from heartlink_desktop.server.services import Entry, Seating
 
@@ -91,6 +94,7 @@ class EveningService:
         notify: Notify,
         news: News,
         clock: Clock,
+        guard: Guard,
         file: Path,
     ) -> None:
         self.evening = Evening(rounds, round_minutes * 60, break_seconds)
@@ -103,6 +107,8 @@ class EveningService:
         self._notify = notify
         self._news = news
         self._clock = clock
+        self._guard = guard
+        self.evening.may_meet = self._may_meet
         self._by_digest: dict[str, str] = {}  # sha256(secret) -> person (the secret is the page's)
         self._names: dict[str, str] = {}  # every person this evening has known
         self._profiles: dict[str, Profile] = {}
@@ -113,7 +119,11 @@ class EveningService:
         self._tasks = TaskSet("the evening")
         self._batch: asyncio.Task[None] | None = None  # the effects being carried out, in order
         self._running = False
-        self._unsubscribe = [seating.subscribe(self._on_event), again.subscribe(self._save)]
+        self._unsubscribe = [
+            seating.subscribe(self._on_event),
+            again.subscribe(self._save),
+            guard.subscribe(self._save),
+        ]
 
     def detach(self) -> None:
         """Stop hearing the rooms and the answers (the window turned the evening off)."""
@@ -148,6 +158,7 @@ class EveningService:
             person, secret = secrets.token_hex(8), secrets.token_urlsafe(24)
             self._by_digest[_digest(secret)] = person
         assert isinstance(secret, str)
+        self._guard.admit(sid, person, profile, payload)  # CoreError('removed')
         self.evening.join(person, profile.name)
         self._people.bind(sid, person)
         self._names[person], self._profiles[person] = profile.name, profile
@@ -156,6 +167,20 @@ class EveningService:
         self._announce()
         if self.evening.ready_to_resume():
             self._tasks.spawn(self._resume_by_itself())
+
+    def _may_meet(self, a: str, b: str) -> bool:
+        """The rounds' rule: their profiles under the host's mode, never a reported or removed one."""
+        pa, pb = self._profiles.get(a), self._profiles.get(b)
+        fits = pa is None or pb is None or compatible(pa, pb, self._guard.mode)
+        return fits and self._guard.may_pair(a, b)
+
+    def forget(self, sid: str) -> None:
+        """The host removed this socket's person: out of the evening's plan for good."""
+        person = self._people.bound(sid)
+        if person is not None:
+            self.evening.leave(person)
+            self._save()
+            self._announce()
 
     async def _resume_by_itself(self) -> None:
         if not self.evening.ready_to_resume():
@@ -350,7 +375,7 @@ class EveningService:
             and sid is not None
             and self._rooms.locate(sid) is not None
         )
-        sitting_out = self.evening.sitting_out == person
+        sitting_out = person in self.evening.breaks
         return page_status(self.evening.status(self._clock()), talking=talking, sitting_out=sitting_out)
 
     def _tell_everyone(self) -> None:
@@ -371,6 +396,7 @@ class EveningService:
             "answers": self._again.answers.to_dict(),
             "people": dict(self._names),
             "secrets": dict(self._by_digest),  # digests only: the secret itself stays on the page
+            "safety": self._guard.safety.to_dict(),  # reports and removals survive a crash
         }
         try:
             atomic_write(self.file, json.dumps(data, indent=1).encode())
@@ -383,6 +409,7 @@ class EveningService:
             data = json.loads(self.file.read_text("utf-8"))
             evening = Evening.from_dict(data["evening"])
             answers = Answers.from_dict(data["answers"])
+            safety = Safety.from_dict(data.get("safety", {}))
         except FileNotFoundError:
             return
         except (OSError, ValueError, KeyError, TypeError):
@@ -393,5 +420,6 @@ class EveningService:
         self.evening = evening
         self._names = {str(k): str(v) for k, v in data.get("people", {}).items()}
         self._by_digest = {str(k): str(v) for k, v in data.get("secrets", {}).items()}
+        self._guard.restore(safety, self._names)
         self._again.restore(answers)
         log.info("an evening was restored from its file (round %d), %s", evening.number, evening.state)

@@ -22,6 +22,7 @@ from heartlink_desktop.core.errors import CoreError
 from heartlink_desktop.core.notices import Refusal, Signal
 from heartlink_desktop.core.profile import Profile
 from heartlink_desktop.core.rooms import Rooms
+from heartlink_desktop.core.safety import removed_error
 from heartlink_desktop.core.transcript import Talk
 from heartlink_desktop.core.vocab import (
     EVENING_OVER,
@@ -38,6 +39,7 @@ from heartlink_desktop.server import fast
 from heartlink_desktop.server.again import Again
 from heartlink_desktop.server.evening import FILE_NAME as EVENING_FILE
 from heartlink_desktop.server.evening import EveningService
+from heartlink_desktop.server.guard import Guard
 from heartlink_desktop.server.listener import GatedSite, Listener
 from heartlink_desktop.server.outbox import InlineManager, Outbox, plain_websockets
 from heartlink_desktop.server.people import People
@@ -142,6 +144,13 @@ class HostServer:
         self.rooms.subscribe(self.relay)
         # after the relay: a session's end reaches the page before its question
         self.again = Again(self.rooms, self.relay.tell, self.announce, self.now, self.people)
+        # who may join and who may meet whom: reports, removals, the meet mode
+        self.guard = Guard(
+            self.rooms, self.people, self.relay.tell, self.announce, self.now, self, settings.meet_mode
+        )
+        self.guard.answers = lambda: self.again.answers
+        self.rooms.person_of = self.people.person_of
+        self.rooms.may_meet = self.guard.may_meet
         # Where joins go: the rooms' own matchmaking, or an evening in front of it (switch_evening).
         self.entry: Entry = self
         self.evening: EveningService | None = None
@@ -308,9 +317,32 @@ class HostServer:
     # -- the rooms' own matchmaking (the Entry when no evening is on) ----------------------
     def join(self, sid: str, profile: Profile, payload: dict[str, Any] | None = None) -> None:
         try:
+            person = self.guard.admit(sid, None, profile, payload)  # CoreError('removed')
+            if person != sid:
+                self.people.bind(sid, person)  # known by the page's own secret across sockets
             self.rooms.join_or_queue(sid, profile, self.now())  # seated or queued: events tell it
         except CoreError as exc:
             self.refuse(sid, exc)
+
+    def report(self, sid: str, payload: Any) -> None:
+        """`report`: the guard takes it (CoreError for a bad one goes back as session_error)."""
+        self.guard.report(sid, payload)
+
+    def end_as_leave(self, sid: str) -> None:
+        """End the socket's conversation as if it left: the partner hears peer_left."""
+        self._tasks.spawn(self._finish(sid, PEER_LEFT))
+
+    async def show_out(self, sid: str) -> None:
+        """A removed person: out of their conversation (as a leave), the line and the evening;
+        told in plain words; their socket closed."""
+        self.rooms.leave_line(sid, reason="left")
+        if self.evening is not None:
+            self.evening.forget(sid)
+        await self._finish(sid, PEER_LEFT)
+        self.refuse(sid, removed_error())
+        await self.flush()
+        if sid in self.clients:
+            await self.sio.disconnect(sid)
 
     def leave(self, sid: str) -> None:
         if self.rooms.leave_line(sid, reason="left"):
@@ -367,6 +399,7 @@ class HostServer:
         """End every session, disconnect everyone, delete every file, rotate the join token."""
         await self._end_all(RESET)
         self.again.clear()
+        self.guard.reset()
         if self.evening is not None:
             self.evening.reset()
         self.token = secrets.token_urlsafe(24)
@@ -429,6 +462,7 @@ class HostServer:
             notify=self.relay.tell,
             news=self.announce,
             clock=self.now,
+            guard=self.guard,
             file=self.paths.data / EVENING_FILE,
         )
         self.evening = service

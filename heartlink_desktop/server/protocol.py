@@ -211,6 +211,9 @@ class HeartLinkNamespace(socketio.AsyncNamespace):
     def on_again_answer(self, sid: str, payload: Any) -> None:
         self.host.again.answer(sid, payload)
 
+    def on_report(self, sid: str, payload: Any) -> None:
+        self.host.report(sid, payload)
+
     def _relay(self, event: str, sid: str, payload: Any) -> None:
         target, key, value = wire.signal(event, payload)
         self.host.signal(sid, event, target, key, value)

@@ -104,6 +104,8 @@ class Relay:
         if event.kind == ev.JOINED:
             session = self.rooms.get(sid_room)
             info = self._session_info(sid_room, d["status"], d["sid"], d["role"], d["peer"])
+            if d.get("wait_reason"):  # others are here, but nobody they may meet
+                info["wait_reason"] = d["wait_reason"]
             away = session is not None and other_role(d["role"]) in session.reconnecting
 
             async def joined() -> None:
@@ -121,8 +123,12 @@ class Relay:
             self._on_peer_status(event)
         elif event.kind == ev.QUEUE:
             positions = {e["sid"]: e["position"] for e in d["line"]}
+            reasons = d.get("reasons", {})
             for sid in d["moved"]:
-                self.send("queued", {"position": positions[sid], "ahead": positions[sid] - 1}, to=sid)
+                body = {"position": positions[sid], "ahead": positions[sid] - 1}
+                if reasons.get(sid):
+                    body["reason"] = reasons[sid]
+                self.send("queued", body, to=sid)
             for gone in d["removed"]:
                 if gone["reason"] == "left":
                     self.send("queued", {"position": 0, "ahead": 0, "left": True}, to=gone["sid"])
