@@ -112,7 +112,8 @@ class Relay:
                 await self.sio.enter_room(d["sid"], sid_room)
                 await self.sio.emit("session_info", info, to=d["sid"])
                 if d["peer"] is not None:
-                    joiner = {"id": d["sid"], "role": d["role"], "profile": d["profile"], "line": d["line"]}
+                    seen = {k: v for k, v in d["profile"].items() if k != "meet"}  # whom they meet is theirs
+                    joiner = {"id": d["sid"], "role": d["role"], "profile": seen, "line": d["line"]}
                     await self.sio.emit("user_joined", joiner, to=d["peer"]["id"])
                 if away:  # paired with someone whose socket is gone for the moment
                     status = {"role": other_role(d["role"]), "state": ev.RECONNECTING}

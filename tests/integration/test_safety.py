@@ -139,3 +139,13 @@ async def test_with_everyone_the_fields_do_not_count(serve: Serve) -> None:
     await join(ann, "Ann", gender="woman", meet=["men"])
     eve = await clients.new("Eve")
     assert (await join(eve, "Eve", gender="woman", meet=["men"]))["status"] == "active"
+
+
+async def test_the_partner_sees_a_gender_but_never_whom_one_would_like_to_meet(serve: Serve) -> None:
+    _, clients = await serve(max_pairs=1)
+    ann, bob = await clients.new("Ann"), await clients.new("Bob")
+    await join(ann, "Ann", gender="woman", meet=["men"])
+    info = await join(bob, "Bob", gender="man", meet=["women"])
+    assert info["peer"]["profile"]["gender"] == "woman" and "meet" not in info["peer"]["profile"]
+    joined = await ann.wait_for("user_joined")
+    assert joined["profile"]["gender"] == "man" and "meet" not in joined["profile"]
