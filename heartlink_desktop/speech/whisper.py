@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib
 import importlib.metadata
 import importlib.util
 import math
@@ -94,8 +95,11 @@ def describe() -> str:
     """The model as the window names it."""
     try:
         version = importlib.metadata.version(MODEL_DIST)
-    except importlib.metadata.PackageNotFoundError:
-        version = "?"
+    except importlib.metadata.PackageNotFoundError:  # frozen: no metadata, the module says it
+        try:
+            version = str(importlib.import_module(MODEL_PACKAGE).__version__)
+        except (ImportError, AttributeError):
+            version = "?"
     return f"{MODEL_NAME}, int8, from {MODEL_DIST} {version}"
 
 
