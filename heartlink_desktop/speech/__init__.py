@@ -8,8 +8,9 @@ import os
 
 from heartlink_desktop.settings import Settings
 from heartlink_desktop.speech import whisper
+from heartlink_desktop.speech.host import SpeechHost
 from heartlink_desktop.speech.remote import RemoteConfig, RemoteEngine, stt_key
-from heartlink_desktop.speech.service import Speech, SpeechHost
+from heartlink_desktop.speech.service import Speech
 
 __all__ = ["Speech", "SpeechHost", "default_workers", "install"]
 

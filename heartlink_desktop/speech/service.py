@@ -7,20 +7,19 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from heartlink_desktop.core import events as ev
 from heartlink_desktop.core import utterance as ut
 from heartlink_desktop.core.errors import CoreError
 from heartlink_desktop.core.events import Event
-from heartlink_desktop.core.session import Session
 from heartlink_desktop.core.transcript import LINE_MAX
 from heartlink_desktop.core.vocab import ACTIVE
 from heartlink_desktop.speech import whisper
 from heartlink_desktop.speech.embedded import Embedded, Utt
+from heartlink_desktop.speech.host import SpeechHost
 from heartlink_desktop.speech.remote import RemoteEngine, RemoteError
 
 log = logging.getLogger(__name__)
@@ -45,37 +44,6 @@ OVER_CAPACITY = (
     "The host is transcribing as many voices as it can: your words may appear late, or not at all. "
     "The typed box always works."
 )
-
-
-class Conversations(Protocol):
-    """Who is in which conversation, and the transcript (core/rooms.py's `Rooms`)."""
-
-    def subscribe(self, listener: Callable[[Event], None]) -> Callable[[], None]: ...
-
-    def locate(self, sid: str) -> tuple[Session, str] | None: ...
-
-    def require(self, sid: str) -> tuple[Session, str]: ...
-
-    def add_line(self, sid: str, text: Any, now: datetime) -> dict[str, Any]: ...
-
-
-class SpeechHost(Protocol):
-    """What the speech service needs of the host (server/host.py's `HostServer`): the
-    conversations, the pages connected, a way to tell a page, the host's news, a clock."""
-
-    @property
-    def rooms(self) -> Conversations: ...
-
-    @property
-    def clients(self) -> Collection[str]: ...
-
-    def send(self, event: str, data: dict[str, Any], *, to: str, skip_sid: str | None = None) -> None: ...
-
-    def send_error(self, sid: str, exc: CoreError) -> None: ...
-
-    def announce(self, kind: str, **data: Any) -> None: ...
-
-    def now(self) -> datetime: ...
 
 
 @dataclass
