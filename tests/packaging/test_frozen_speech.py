@@ -14,7 +14,7 @@ from tests import speech
 from tests.integration.test_speech import line_from, stream
 from tests.packaging.conftest import Build
 from tests.packaging.frozen import launched, read
-from tests.support import Peer
+from tests.support import Peer, until
 
 pytestmark = [pytest.mark.packaging, pytest.mark.timeout(1200)]
 
@@ -40,7 +40,7 @@ async def test_frozen_headless_turns_a_real_recording_into_its_words(build: Buil
     async with launched(
         [build.exe, "--headless", "--stt-workers", "1"], tmp_path / "data", log=tmp_path / "log"
     ) as app:
-        assert any("Speech to text: Whisper tiny.en" in out for out in app.lines), app.lines
+        await until(lambda: any("Speech to text: Whisper tiny.en" in out for out in app.lines))
         a, b = Peer(app.url, app.ssl(), "a"), Peer(app.url, app.ssl(), "b")
         try:
             await a.connect(app.token)
