@@ -200,7 +200,15 @@ class Embedded:
         self.pool.send(index, m.Decode(utt.uid, b"".join(utt.chunks), final))
 
     def _interims(self, free: list[int]) -> None:
-        """Whisper: idle workers re-decode the utterances being spoken, the longest unheard first."""
+        """Whisper: idle workers re-decode the utterances being spoken, the longest unheard first,
+        always leaving one worker free for the next utterance to end.
+
+        An interim decode costs as much as a final one (on a loaded machine it doubled the
+        workers' CPU per stream and the final lines' delay in benchmarks/speech.py): a final
+        line never waits for more than the one decode under way on its worker."""
+        spare = free[: len(free) - 1]
+        if not spare:
+            return
         peeking = {job.utt for job in self.busy.values()}
         due = [
             u
@@ -208,7 +216,7 @@ class Embedded:
             if not u.ended and not u.discard and u not in peeking and u.nbytes - u.peeked >= INTERIM_BYTES
         ]
         due.sort(key=lambda u: u.peeked - u.nbytes)
-        for index, utt in zip(free, due, strict=False):
+        for index, utt in zip(spare, due, strict=False):
             self._send(index, utt, False)
 
     def _on_worker(self, msg: m.FromWorker) -> None:
@@ -226,8 +234,11 @@ class Embedded:
             job = self.busy.get(msg.worker)
             if not self.live:
                 self.busy.pop(msg.worker, None)
-            if job is not None and job.utt.uid == msg.uid and not job.utt.discard and not job.utt.ended:
-                self.sink.interim(job.utt, msg.text)
+            if job is not None and job.utt.uid == msg.uid:
+                if job.utt.discard:
+                    self.utts.pop(msg.uid, None)  # dropped while its interim decode ran
+                elif not job.utt.ended:
+                    self.sink.interim(job.utt, msg.text)
             if self.live:
                 return
         elif isinstance(msg, m.Failed):

@@ -310,15 +310,19 @@ async def test_without_pocketsphinx_installed_the_host_says_so_and_pages_use_the
 
 async def test_the_partner_sees_interim_words_before_the_line(host: HostServer, clients: Clients) -> None:
     a, b = await pair(clients)
+    await say(a, "beach", speed=3.0)
+    await line_from(b, "A")
+    pool = service(host).embedded.pool  # both workers up: one decodes the words so far, one waits
+    await until(lambda: pool is not None and len(pool.ready) == 2, timeout=60)
     long = speech.pcm("sisters") + speech.pcm("beach") + speech.pcm("weekend")  # about 7 s
     for chunk in speech.chunks(long):
         await a.emit("audio", chunk)
         await asyncio.sleep(ut.seconds(len(chunk)))  # live: interim text comes only then
     first = await b.wait_for("transcript_interim", timeout=RECOGNISED)
     await a.emit("audio_end", {})
-    line = await line_from(b, "A")
+    line = await line_from(b, "A", 2)
     assert first["speaker"] == "A" and first["session_id"] == line["session_id"]
     assert first["text"] and len(first["text"]) < len(line["text"])
     assert not a.received["transcript_interim"]  # for the partner only
     await host.flush()
-    assert len(b.received["transcript_update"]) == 1  # never a line of its own
+    assert len(b.received["transcript_update"]) == 2  # never a line of its own
