@@ -17,7 +17,7 @@ pytestmark = pytest.mark.e2e
 
 Phone = Callable[[], Page]
 PROMPTS = ["agent-alreadyon", "vm-intro", "privacy-unident"]
-HEARD_MS = 45_000  # the first line: the page's start, a worker's model load, one pass of the file
+HEARD_MS = 90_000  # the first lines: the page's start, the workers' model load, a pass of the 25 s file
 
 
 @pytest.fixture(scope="module")
