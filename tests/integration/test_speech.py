@@ -247,6 +247,25 @@ async def test_past_its_capacity_the_host_says_so_and_catches_up(serve: Serve) -
     assert heard(l1["text"], "beach") and heard(l2["text"], "sisters"), (l1, l2)
 
 
+async def test_whisper_past_its_capacity_says_so_and_every_line_still_comes(serve: Serve) -> None:
+    """One worker, four voices ending together: the last waits three decodes (over a second)."""
+    host, c = await serve(max_pairs=2, stt_workers=1)
+    news: list[dict] = []
+    host.subscribe(lambda e: news.append(e.data["status"]) if e.kind == "speech" else None)
+    a1, b1 = await pair(c)
+    a2, b2 = await pair(c)
+    await stream(a1, speech.prompt("conf-getpin")[0], speed=3.0)  # the worker is up once it is back
+    await line_from(b1, "A")
+    clips = [speech.prompt(n)[0] for n in ("vm-intro", "agent-alreadyon", "invalid", "privacy-unident")]
+    await asyncio.gather(*(stream(p, pcm) for p, pcm in zip((a1, b1, a2, b2), clips, strict=True)))
+    lines = [await line_from(b1, "A", 2), await line_from(a1, "B"), await line_from(b2, "A")]
+    lines.append(await line_from(a2, "B"))
+    assert all(line["text"] for line in lines)
+    told = [s for p in (a1, b1, a2, b2) for s in p.received.get("speech_status", []) if s["over_capacity"]]
+    assert told and "typed box" in told[0]["message"]
+    assert any(s["over_capacity"] and s["capacity"] == 3 for s in news)
+
+
 async def test_with_speech_off_the_page_is_told_and_audio_refused(serve: Serve) -> None:
     _, c = await serve(stt="off")
     a = listen(await c.new("a"))
