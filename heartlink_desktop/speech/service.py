@@ -28,9 +28,9 @@ TICK = 0.1  # seconds between checks for utterances the page did not end
 ERROR_EVERY = 1.0  # the same audio error goes to a page at most once a second
 RECENT = 5.0  # a stream that sent audio this recently counts as being transcribed
 FALLBACK_SECONDS = 120.0  # after a remote failure, the embedded engine works this long
-# Voices at once in real time per worker, measured by benchmarks/speech.py on 2 cores:
-# PocketSphinx binds a worker to a voice while it speaks; Whisper needs a worker only for
-# about 0.6 s at the end of each utterance.
+# Voices at once per worker, as the window shows it: PocketSphinx binds a worker to a voice
+# while it speaks; Whisper needs a worker for about 0.6 s at the end of each utterance (0.12-0.19
+# core per speaking stream in benchmarks/speech.py, so 3 per worker leaves room for queueing).
 VOICES_PER_WORKER = {"pocketsphinx": 1, "whisper": 3}
 
 ENGINE_LABELS = {
