@@ -33,7 +33,8 @@ def build_host(settings: Settings, paths: Paths) -> HostServer:
     host = HostServer(settings, paths)
     install_agent(host)
     host.services.append(Lifecycle(host.rooms.expiry, host.rooms.subscribe, host.summary, host.now))
-    install_speech(host)
+    host.speech = speech = install_speech(host, settings)  # the host, seen as what speech needs
+    host.services.append(speech)
     if settings.rounds is not None:
         host.new_evening(settings.rounds, settings.round_minutes, settings.break_seconds)
     return host
