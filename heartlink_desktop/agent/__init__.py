@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from heartlink_desktop.agent.decks import DeckError, load_decks
 from heartlink_desktop.agent.engine import Facilitator
+from heartlink_desktop.agent.nlp import shared_ear
+from heartlink_desktop.agent.ports import HostPort
 
 __all__ = ["DeckError", "Facilitator", "install"]
 
 
-def install(host: Any) -> Facilitator:
-    """Wire the facilitator into a host: events, service, summaries, `host.facilitator`."""
-    engine = Facilitator(host, load_decks())
+def install(host: HostPort) -> Facilitator:
+    """Wire the facilitator into a host: it gets the rooms, a settings getter and the clock
+    (never the host itself), and becomes one of the host's services and `host.facilitator`."""
+    engine = Facilitator(host.rooms, lambda: host.settings, host.now, load_decks(), ear=shared_ear())
     host.services.append(engine)
     host.facilitator = engine
     return engine

@@ -1,0 +1,56 @@
+"""What the facilitator needs from the host, by name: a view of the rooms and a way to speak
+in them, its settings, a clock. The composition root passes them in (`agent.install`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Protocol
+
+from heartlink_desktop.core.events import Event
+from heartlink_desktop.core.session import Session
+
+
+class RoomsPort(Protocol):
+    """The rooms as the facilitator uses them (core.rooms.Rooms is one): it reads a session in
+    place, follows the events, says a line, moves the phase."""
+
+    def get(self, session_id: str) -> Session | None: ...
+
+    def subscribe(self, listener: Callable[[Event], None]) -> Callable[[], None]: ...
+
+    def add_interjection(
+        self, session_id: str, text: str, now: datetime, *, source: str = "builtin"
+    ) -> dict[str, Any]: ...
+
+    def set_phase(self, session_id: str, phase: str, now: datetime) -> None: ...
+
+
+class FacilitatorSettings(Protocol):
+    """The settings the facilitator reads (heartlink_desktop.settings.Settings is one)."""
+
+    @property
+    def silence_seconds(self) -> float: ...
+
+    @property
+    def cooldown_seconds(self) -> float: ...
+
+    @property
+    def turns_without_ai(self) -> int: ...
+
+    @property
+    def llm_url(self) -> str | None: ...
+
+    @property
+    def llm_model(self) -> str | None: ...
+
+
+class HostPort(Protocol):
+    """What `agent.install` wires the facilitator into (server.host.HostServer is one)."""
+
+    rooms: Any
+    settings: Any
+    services: list[Any]
+    facilitator: Any
+
+    def now(self) -> datetime: ...
