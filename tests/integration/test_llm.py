@@ -246,3 +246,21 @@ async def test_the_summary_falls_back_offline(serve: Serve, llm: FakeLLM) -> Non
     ended = await a.wait_for("session_ended")
     assert ended["summary"].startswith("Alice told Bob about sailing.")  # the offline one
     assert len(llm.requests) == 1 and "model" not in llm.requests[0]  # no --llm-model: none sent
+
+
+async def test_the_llm_gets_the_topics_and_its_line_is_checked(serve: Serve, llm: FakeLLM) -> None:
+    """The prompt carries the pair's topics and what to avoid; a reply that asks about the
+    avoided subject is not said: the offline follow-up is, marked fallback."""
+    llm.script = [("json", "Bob, how are you coping with the divorce?")]
+    _, clients = await serve(silence_seconds=1, cooldown_seconds=1, llm_url=llm.url)
+    a, b = await clients.pair()
+    await b.emit(
+        "transcript_update", {"text": "I'd rather not talk about my divorce. I moved to Lisbon in March."}
+    )
+    await a.emit("transcript_update", {"text": "Lisbon! I went there for a conference and loved the trams."})
+    line = await b.wait_for("ai_interjection")
+    prompt = llm.requests[0]["messages"][1]["content"]
+    assert "Topics they brought up, best first:" in prompt and "- Lisbon (place; brought up by Bob" in prompt
+    assert "would rather not talk about it): divorce." in prompt
+    assert line["source"] == "fallback" and "divorce" not in line["text"]
+    assert any(t in line["text"] for t in ("Lisbon", "conference", "trams"))
