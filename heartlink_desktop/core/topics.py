@@ -180,33 +180,52 @@ def _best_form(forms: dict[str, tuple[int, int, str, str]]) -> str:
     return min(forms, key=lambda f: (-forms[f][0], forms[f][1]))
 
 
-def topics(heard: Sequence[Heard], exclude: Iterable[str] = ()) -> list[Topic]:
-    """Every phrase of the conversation merged into topics, in the order they came up.
+class TopicIndex:
+    """The topics of one conversation, built line by line: a long session costs per new line,
+    not per line said so far. Hearing (agent/hearing.py) keeps one per session and adds each
+    line once; `topics()` reads the result."""
 
-    `exclude` holds the partners' names: "Ann, ..." is an address, not a topic."""
-    skip = {w.lower() for name in exclude for w in words(name)}
-    found: list[Topic] = []
-    keys: list[set[str]] = []
-    forms: list[dict[str, tuple[int, int, str, str]]] = []  # text -> (times, first index, kind, article)
-    for line in heard:
+    def __init__(self, exclude: Iterable[str] = ()) -> None:
+        self.skip = {w.lower() for name in exclude for w in words(name)}
+        self.lines = 0  # how many lines were added
+        self._found: list[Topic] = []
+        self._keys: list[set[str]] = []
+        self._forms: list[dict[str, tuple[int, int, str, str]]] = []  # text -> (times, first, kind, article)
+        # Phrases that begin or end alike share a first or a last word: only those are compared.
+        self._by_edge: dict[str, set[int]] = {}
+
+    def _find(self, key: str, said: str, edges: set[str]) -> int | None:
+        near: set[int] = set()
+        for w in edges:
+            near |= self._by_edge.get(w, set())
+        for i in sorted(near):
+            if any(_same(k, key) or _same(k, said) for k in self._keys[i]):
+                return i
+        return None
+
+    def add(self, line: Heard) -> None:
+        self.lines += 1
         named_here: set[int] = set()
         for m in line.mentions:
             key = " ".join(m.key.lower().split())
-            if not key or set(key.split()) <= skip or m.kind not in TOPIC_KINDS:
+            if not key or set(key.split()) <= self.skip or m.kind not in TOPIC_KINDS:
                 continue
             said = " ".join(words(m.text))  # "Hiking!" and "hiking" are one topic, whatever the parse
-            at = next(
-                (i for i, ks in enumerate(keys) if any(_same(k, key) or _same(k, said) for k in ks)), None
-            )
+            edges = {w for k in (key, said) if k for w in (k.split()[0], k.split()[-1])}
+            at = self._find(key, said, edges)
             if at is None:
-                at = len(found)
-                found.append(Topic(key, m.text, m.kind, line.role, line.index, line.index, m.article, 0))
-                keys.append(set())
-                forms.append({})
-            topic = found[at]
-            keys[at] |= {key, said}
-            n, first, kind, article = forms[at].get(m.text, (0, line.index, m.kind, m.article))
-            forms[at][m.text] = (n + 1, first, kind, article or m.article)
+                at = len(self._found)
+                self._found.append(
+                    Topic(key, m.text, m.kind, line.role, line.index, line.index, m.article, 0)
+                )
+                self._keys.append(set())
+                self._forms.append({})
+            topic = self._found[at]
+            self._keys[at] |= {k for k in (key, said) if k}
+            for w in edges:
+                self._by_edge.setdefault(w, set()).add(at)
+            n, first, kind, article = self._forms[at].get(m.text, (0, line.index, m.kind, m.article))
+            self._forms[at][m.text] = (n + 1, first, kind, article or m.article)
             if m.avoid:
                 topic.avoided_by.add(line.role)
             if at in named_here:
@@ -215,13 +234,25 @@ def topics(heard: Sequence[Heard], exclude: Iterable[str] = ()) -> list[Topic]:
             topic.count += 1
             topic.last = line.index
             topic.roles.add(line.role)
-    for topic, its_forms, its_keys in zip(found, forms, keys, strict=True):
-        best = _best_form(its_forms)
-        _, _, topic.kind, topic.article = its_forms[best]
-        topic.text = best
-        if topic.kind in NAMED:
-            topic.key = max(its_keys, key=lambda k: len(k.split()))
-    return found
+
+    def topics(self) -> list[Topic]:
+        """Every topic so far, in the order they came up, each named by its best form."""
+        for topic, forms, keys in zip(self._found, self._forms, self._keys, strict=True):
+            best = _best_form(forms)
+            _, _, topic.kind, topic.article = forms[best]
+            topic.text = best
+            topic.key = max(keys, key=lambda k: len(k.split())) if topic.kind in NAMED else topic.key
+        return list(self._found)
+
+
+def topics(heard: Sequence[Heard], exclude: Iterable[str] = ()) -> list[Topic]:
+    """Every phrase of the conversation merged into topics, in the order they came up.
+
+    `exclude` holds the partners' names: "Ann, ..." is an address, not a topic."""
+    index = TopicIndex(exclude)
+    for line in heard:
+        index.add(line)
+    return index.topics()
 
 
 def ranked(all_topics: Iterable[Topic], latest: int) -> list[Topic]:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from heartlink_desktop.agent import Facilitator
+from heartlink_desktop.agent.nlp import SpacyEar
 from heartlink_desktop.core import pacing as policy
 from heartlink_desktop.core.events import Event
 from heartlink_desktop.server.host import HostServer
@@ -22,6 +23,12 @@ def facilitator(host: HostServer) -> Facilitator:
     engine = getattr(host, "facilitator", None)
     assert isinstance(engine, Facilitator)
     return engine
+
+
+async def model_ready(host: HostServer) -> None:
+    """Wait until the language model has loaded in its worker (shared by the test run's hosts)."""
+    ear = facilitator(host).hearing.ear
+    assert isinstance(ear, SpacyEar) and await ear.warm()
 
 
 def used_lines(host: HostServer, session_id: str) -> set[str]:
@@ -43,6 +50,7 @@ def gap(later: dict[str, Any], earlier: dict[str, Any]) -> float:
 
 async def test_a_lull_brings_one_line_to_both_then_cooldown_then_a_new_line(serve: Serve) -> None:
     host, clients = await serve(silence_seconds=SILENCE, cooldown_seconds=COOLDOWN)
+    await model_ready(host)
     ended_records: list[Event] = []
     host.rooms.subscribe(lambda e: ended_records.append(e) if e.kind == "ended" else None)
     a, b = await clients.pair()
@@ -173,6 +181,7 @@ async def test_a_follow_up_names_what_was_said_and_never_what_they_avoid(serve: 
     """The language model in its worker process, the real host and clients: the line after a
     lull asks about something this pair said, never about what one would rather not discuss."""
     host, clients = await serve(silence_seconds=SILENCE, cooldown_seconds=COOLDOWN)
+    await model_ready(host)
     a, b = await clients.new("a"), await clients.new("b")
     await a.join("Ann")
     await b.join("Ben")

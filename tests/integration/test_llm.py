@@ -14,6 +14,7 @@ from aiohttp import web
 
 from heartlink_desktop.agent import Facilitator
 from heartlink_desktop.agent.llm import LLMClient, LLMConfig, LLMError
+from heartlink_desktop.agent.nlp import SpacyEar
 from heartlink_desktop.server.host import HostServer
 from tests.support import Serve, until
 
@@ -223,7 +224,9 @@ async def test_the_host_speaks_through_the_llm_and_falls_back(
 
 async def test_a_line_written_while_someone_starts_speaking_is_dropped(serve: Serve, llm: FakeLLM) -> None:
     llm.script = [("slow", (1.0, "Is this too late?")), ("json", "Right on time?")]
-    _, clients = await serve(silence_seconds=1, cooldown_seconds=1, llm_url=llm.url)
+    host, clients = await serve(silence_seconds=1, cooldown_seconds=1, llm_url=llm.url)
+    ear = facilitator(host).hearing.ear
+    assert isinstance(ear, SpacyEar) and await ear.warm()  # "Lisbon" a place: the model's word
     a, b = await clients.pair()
     await a.emit("transcript_update", {"text": "hello"})
     await until(lambda: len(llm.requests) == 1)  # the lull came; the LLM is writing
@@ -238,6 +241,8 @@ async def test_a_line_written_while_someone_starts_speaking_is_dropped(serve: Se
 async def test_the_summary_falls_back_offline(serve: Serve, llm: FakeLLM) -> None:
     llm.default = ("status", 400)
     host, clients = await serve(silence_seconds=60, llm_url=llm.url)
+    ear = facilitator(host).hearing.ear
+    assert isinstance(ear, SpacyEar) and await ear.warm()  # the model has loaded in its worker
     a, b = await clients.pair()
     await a.emit("transcript_update", {"text": "we talked about sailing and sailing boats"})
     await b.wait_for("transcript_update")
@@ -252,7 +257,9 @@ async def test_the_llm_gets_the_topics_and_its_line_is_checked(serve: Serve, llm
     """The prompt carries the pair's topics and what to avoid; a reply that asks about the
     avoided subject is not said: the offline follow-up is, marked fallback."""
     llm.script = [("json", "Bob, how are you coping with the divorce?")]
-    _, clients = await serve(silence_seconds=1, cooldown_seconds=1, llm_url=llm.url)
+    host, clients = await serve(silence_seconds=1, cooldown_seconds=1, llm_url=llm.url)
+    ear = facilitator(host).hearing.ear
+    assert isinstance(ear, SpacyEar) and await ear.warm()  # "Lisbon" a place: the model's word
     a, b = await clients.pair()
     await b.emit(
         "transcript_update", {"text": "I'd rather not talk about my divorce. I moved to Lisbon in March."}
