@@ -13,6 +13,7 @@ import hashlib
 import logging
 import multiprocessing
 import threading
+import time
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -318,11 +319,16 @@ class SpacyEar:
         if self.ready is not None:
             return self.ready
         loop = asyncio.get_running_loop()
+        started = time.monotonic()
         try:
             self.ready = bool(await loop.run_in_executor(self._pool(), _ready))
         except Exception as exc:
             log.warning("the language model's worker failed (%s); plain topics only", exc)
             self.ready = False
+        if self.ready:
+            log.info("facilitator: the language model is ready (%.1f s)", time.monotonic() - started)
+        else:
+            log.warning("facilitator: no language model; topics are plain words")
         return self.ready
 
     async def mentions(self, text: str) -> tuple[Mention, ...]:

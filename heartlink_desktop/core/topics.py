@@ -173,11 +173,12 @@ def _same(a: str, b: str) -> bool:
 
 
 def _best_form(forms: dict[str, tuple[int, int, str, str]]) -> str:
-    """The form to name a topic by: a name in full, else the form said most, then first."""
+    """The form to name a topic by: a name in full, else the form said most, in lower case
+    rather than capitalised at a sentence's start, then the first said."""
     named = [f for f, (_, _, kind, _) in forms.items() if kind in NAMED]
     if named:
         return max(named, key=lambda f: (len(f.split()), forms[f][0]))
-    return min(forms, key=lambda f: (-forms[f][0], forms[f][1]))
+    return min(forms, key=lambda f: (-forms[f][0], f[:1].isupper(), forms[f][1]))  # "ramen", not "Ramen"
 
 
 class TopicIndex:
