@@ -26,7 +26,7 @@ from heartlink_desktop.agent.prompt import (
 from heartlink_desktop.core import events as ev
 from heartlink_desktop.core.errors import CoreError
 from heartlink_desktop.core.events import Event
-from heartlink_desktop.core.lines import Line, build_context, offline_line
+from heartlink_desktop.core.lines import Context, Line, build_context, offline_line
 from heartlink_desktop.core.pacing import Conversation, Decision, Timing
 from heartlink_desktop.core.summary import facts, offline_summary
 from heartlink_desktop.core.topics import Topic, named_in, ranked
@@ -300,7 +300,7 @@ class Facilitator:
         self,
         writer: Writer,
         snapshot: dict[str, Any],
-        ctx: Any,
+        ctx: Context,
         decision: Decision,
         heard: list[Topic],
         state: Conversation,

@@ -271,3 +271,20 @@ async def test_the_llm_gets_the_topics_and_its_line_is_checked(serve: Serve, llm
     assert "would rather not talk about it): divorce." in prompt
     assert line["source"] == "fallback" and "divorce" not in line["text"]
     assert any(t in line["text"] for t in ("Lisbon", "conference", "trams"))
+
+
+async def test_an_llm_summary_that_fails_the_checks_gives_way_to_the_offline_one(
+    serve: Serve, llm: FakeLLM
+) -> None:
+    llm.default = ("json", "They had a lovely chat about life in Paris.")  # nothing they said
+    host, clients = await serve(silence_seconds=60, llm_url=llm.url)
+    a, b = await clients.pair()
+    await a.emit("transcript_update", {"text": "I moved to Lisbon and I'm learning Portuguese."})
+    await b.wait_for("transcript_update")
+    await b.emit("transcript_update", {"text": "Lisbon! I loved the trams there, and the pastries."})
+    await a.wait_for("transcript_update", 2)
+    session_id = (await a.wait_for("session_info"))["session_id"]
+    assert await host.end_session(session_id)
+    ended = await a.wait_for("session_ended")
+    assert len(llm.requests) == 1 and "Paris" not in ended["summary"]
+    assert "Lisbon" in ended["summary"]  # the offline summary, in their words
