@@ -74,12 +74,7 @@ class Facilitator:
     # -- service --------------------------------------------------------------------------
     async def start(self, host: Any = None) -> None:
         """Called by the host when it listens (the host itself is not used: the ports are)."""
-        self._loop = asyncio.get_running_loop()
-        warm = getattr(self.hearing.ear, "warm", None)
-        if warm is not None:  # load the language model in its worker while nobody talks yet
-            task = self._loop.create_task(warm())
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+        self._loop = asyncio.get_running_loop()  # the language model's worker starts at the first line
         s = self.settings()
         if s.llm_url:
             self._key = await asyncio.to_thread(llm_key)

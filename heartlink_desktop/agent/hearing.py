@@ -16,6 +16,8 @@ log = logging.getLogger(__name__)
 
 PARSE_WAIT = 1.0  # seconds a line choice waits for lines still being parsed (then: plain words)
 SUMMARY_PARSE_WAIT = 5.0  # a summary may wait longer: the session is ending anyway
+IN_FLIGHT = 8  # lines at most waiting for the worker as they arrive
+PARSE_AT_ONCE = 16  # the latest lines parsed when a line is chosen, if they were not yet
 
 
 class Hearing:
@@ -27,12 +29,21 @@ class Hearing:
         self.ear = ear
         self._parsed: dict[str, dict[str, asyncio.Future[tuple[Mention, ...]]]] = {}
         self._index: dict[str, TopicIndex] = {}
+        self._in_flight = 0  # lines sent to the ear and not back yet, every session together
 
-    def heard(self, session_id: str, text: str) -> None:
-        """Start parsing a new line now (on the running loop), so it is ready when needed."""
+    def heard(self, session_id: str, text: str, *, now: bool = False) -> None:
+        """Start parsing a new line (on the running loop), so it is ready when needed; unless
+        the worker is behind (a flood of lines): then the line waits until a line is chosen."""
         lines = self._parsed.setdefault(session_id, {})
-        if text not in lines:
-            lines[text] = asyncio.ensure_future(self.ear.mentions(text))
+        if text in lines or (self._in_flight >= IN_FLIGHT and not now):
+            return
+        future = asyncio.ensure_future(self.ear.mentions(text))
+        self._in_flight += 1
+        future.add_done_callback(self._one_done)
+        lines[text] = future
+
+    def _one_done(self, _: asyncio.Future[tuple[Mention, ...]]) -> None:
+        self._in_flight -= 1
 
     def forget(self, session_id: str) -> None:
         self._index.pop(session_id, None)
@@ -57,15 +68,14 @@ class Hearing:
             names = [str(p.get("name", "")) for p in profiles.values()] + [FACILITATOR_NAME]
             index = self._index[session_id] = TopicIndex(names)
         new = human[index.lines :]
-        for e in new:
-            self.heard(session_id, str(e.get("text", "")))
+        for e in new[-PARSE_AT_ONCE:]:  # older lines nobody parsed (a flood) keep their plain words
+            self.heard(session_id, str(e.get("text", "")), now=True)
         lines = self._parsed.get(session_id, {})
-        pending = [lines[str(e.get("text", ""))] for e in new]
-        pending = [f for f in pending if not f.done()]
+        pending = [f for e in new if (f := lines.get(str(e.get("text", "")))) is not None and not f.done()]
         if pending:
             await asyncio.wait(pending, timeout=wait)
         ready = 0
-        while ready < len(new) and self._parsed_yet(session_id, str(new[ready].get("text", ""))):
+        while ready < len(new) and self._settled(session_id, str(new[ready].get("text", ""))):
             ready += 1
         for e in new[:ready]:  # parsed: into the session's index for good
             text = str(e.get("text", ""))
@@ -80,6 +90,7 @@ class Hearing:
             provisional.add(Heard(str(e["speaker"]), provisional.lines, plain_mentions(text)))
         return provisional.topics(), len(human) - 1
 
-    def _parsed_yet(self, session_id: str, text: str) -> bool:
+    def _settled(self, session_id: str, text: str) -> bool:
+        """The line's phrases will not change: parsed, or never sent to be parsed."""
         future = self._parsed.get(session_id, {}).get(text)
-        return future is not None and future.done()
+        return future is None or future.done()

@@ -12,6 +12,7 @@ import atexit
 import hashlib
 import logging
 import multiprocessing
+import os
 import threading
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
@@ -87,6 +88,8 @@ EVALUATIVE = frozenset(
 )
 PARTICLES = {"de", "del", "della", "da", "di", "do", "dos", "la", "le", "van", "von", "der", "den", "du"}
 _DROP_POS = {"DET", "PRON", "NUM", "ADV", "PART", "CCONJ", "PUNCT", "ADP", "AUX", "SCONJ"}
+
+PARENT_CHECK = 1.0  # seconds between the worker's looks at whether the app is still there
 
 Found = tuple[str, str, str, int, str]  # text, key, kind, start, article: pickles cheaply
 
@@ -252,30 +255,52 @@ def phrases(doc: Doc) -> list[Found]:
 
 
 # -- the worker --------------------------------------------------------------------------------
-_nlp: Any = None  # the model, in the worker: loaded once by its initializer
+_nlp: Any = None  # the model where it is used (the worker; the thread when comparing): loaded once
+_failed = ""  # why it did not load
 
 
-def _init() -> None:
-    global _nlp
+def _load() -> None:
+    global _nlp, _failed
     try:
         _nlp = load_model()
     except Exception as exc:  # a missing or altered model: the plain fallback answers
-        logging.getLogger(__name__).warning("the language model did not load (%s)", exc)
-        _nlp = False
+        _nlp, _failed = False, f"{type(exc).__name__}: {exc}"
+
+
+def _detach() -> None:
+    """In the worker: let go of the app's standard streams (a killed app's pipes then close at
+    once, whatever the worker is doing) and end when the app is gone (no orphan after kill -9)."""
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="heartlink-nlp-parent", daemon=True).start()
+
+
+def _worker_init() -> None:
+    _detach()
+    _load()
 
 
 def _parse(text: str) -> list[Found] | None:
     if _nlp is None:
-        _init()
+        _load()
     if not _nlp:
         return None
     return phrases(_nlp(text))
 
 
-def _ready() -> bool:
+def _ready() -> str:
+    """ "" when the model is loaded, else why not."""
     if _nlp is None:
-        _init()
-    return bool(_nlp)
+        _load()
+    return "" if _nlp else (_failed or "not loaded")
 
 
 class Ear(Protocol):
@@ -311,7 +336,7 @@ class SpacyEar:
                     self._executor = ThreadPoolExecutor(1, "heartlink-nlp")
                 else:
                     ctx = multiprocessing.get_context("spawn")  # never fork a process that runs Qt
-                    self._executor = ProcessPoolExecutor(1, mp_context=ctx, initializer=_init)
+                    self._executor = ProcessPoolExecutor(1, mp_context=ctx, initializer=_worker_init)
             return self._executor
 
     async def warm(self) -> bool:
@@ -321,14 +346,14 @@ class SpacyEar:
         loop = asyncio.get_running_loop()
         started = time.monotonic()
         try:
-            self.ready = bool(await loop.run_in_executor(self._pool(), _ready))
+            failed = await loop.run_in_executor(self._pool(), _ready)
         except Exception as exc:
-            log.warning("the language model's worker failed (%s); plain topics only", exc)
-            self.ready = False
+            failed = f"its worker failed ({type(exc).__name__})"
+        self.ready = not failed
         if self.ready:
             log.info("facilitator: the language model is ready (%.1f s)", time.monotonic() - started)
         else:
-            log.warning("facilitator: no language model; topics are plain words")
+            log.warning("facilitator: no language model (%s); topics are plain words", failed)
         return self.ready
 
     async def mentions(self, text: str) -> tuple[Mention, ...]:

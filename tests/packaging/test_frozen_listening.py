@@ -26,7 +26,6 @@ async def test_frozen_headless_follows_up_on_what_was_said(build: Build, tmp_pat
     log = tmp_path / "log"
     command = [build.exe, "--headless", "--silence-seconds", "1", "--cooldown-seconds", "1"]
     async with launched(command, tmp_path / "data", log=log) as app:
-        await until(lambda: "the language model is ready" in read(log), timeout=180)
         a, b = Peer(app.url, app.ssl(), "a"), Peer(app.url, app.ssl(), "b")
         try:
             await a.connect(app.token)
@@ -34,12 +33,17 @@ async def test_frozen_headless_follows_up_on_what_was_said(build: Build, tmp_pat
             await a.join("Ann")
             await b.join("Ben")
             await a.wait_for("ai_interjection", timeout=30)  # the opening
+            assert "language model" not in read(log)  # its worker starts with the first line
+            await a.emit("transcript_update", {"text": "Hello Ben!"})
+            await until(lambda: "the language model is ready" in read(log), timeout=180)
             await a.emit("transcript_update", {"text": "I just got back from hiking at Torres del Paine."})
-            await a.wait_for("transcript_update")
+            await b.wait_for("transcript_update", 2)
             await b.emit(
                 "transcript_update", {"text": "I learn jazz piano; my grandfather loved Thelonious Monk."}
             )
-            follow = await b.wait_for("ai_interjection", 2, timeout=30)
+            await a.wait_for("transcript_update", 3)
+            said = len(b.received["ai_interjection"])
+            follow = await b.wait_for("ai_interjection", said + 1, timeout=30)
             assert any(
                 t in follow["text"] for t in ("Torres del Paine", "hiking", "jazz piano", "Thelonious Monk")
             )
