@@ -7,10 +7,11 @@ import logging
 import multiprocessing
 import signal
 import sys
-import threading
 
 from heartlink_desktop.agent import install as install_agent
+from heartlink_desktop.core.evening import PAUSED
 from heartlink_desktop.paths import Paths
+from heartlink_desktop.server.console import Console
 from heartlink_desktop.server.evening import EveningService
 from heartlink_desktop.server.host import HostServer, PortInUseError
 from heartlink_desktop.server.lifecycle import install as install_lifecycle
@@ -40,26 +41,6 @@ def build_host(settings: Settings, paths: Paths) -> HostServer:
     return host
 
 
-def read_commands(host: HostServer, loop: asyncio.AbstractEventLoop) -> None:
-    """The evening's commands on standard input, one a line (start, next, end, status); each
-    answered with one line. A thread, so that a pipe, a file or a terminal all work."""
-    evening = host.evening
-    assert evening is not None
-
-    def run() -> None:
-        for line in sys.stdin:
-            if not line.strip():
-                continue
-            future = asyncio.run_coroutine_threadsafe(evening.command(line), loop)
-            try:
-                print(future.result(), flush=True)
-            except Exception as exc:  # the loop stopped
-                log.debug("command not carried out: %s", exc)
-                return
-
-    threading.Thread(target=run, name="heartlink-commands", daemon=True).start()
-
-
 async def run_headless(settings: Settings, paths: Paths) -> int:
     host = build_host(settings, paths)
     stop = asyncio.Event()
@@ -83,13 +64,13 @@ async def run_headless(settings: Settings, paths: Paths) -> int:
     )
     if host.speech is not None:
         print(f"Speech to text: {host.speech.describe()}", flush=True)
+    console = Console(host)
     if host.evening is not None:
-        print(
-            f"An evening of {settings.rounds} rounds of {settings.round_minutes:g} minutes. "
-            "Commands, one a line: start, next, end, status.",
-            flush=True,
-        )
-        read_commands(host, loop)
+        console.say(f"An evening of {settings.rounds} rounds of {settings.round_minutes:g} minutes.")
+        if host.evening.evening.state == PAUSED:  # picked up after a crash
+            console.say(host.evening.status_line())
+    console.say(console.greeting())
+    console.read(loop)
     await stop.wait()
     print("Stopping: telling the peers and closing sessions.", flush=True)
     await host.stop()

@@ -36,6 +36,9 @@ _CGNAT = ipaddress.IPv4Network("100.64.0.0/10")  # Tailscale and carrier NAT, no
 
 @dataclass(frozen=True)
 class LanAddress:
+    """One IPv4 address of this computer on a LAN, its interface, and whether the default
+    route leaves through it (that one goes in the QR code unless the host picks another)."""
+
     ip: str
     interface: str
     default_route: bool = False

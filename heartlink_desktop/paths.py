@@ -92,6 +92,25 @@ class Paths:
         return _private_dir(self.data / "certs")
 
     @property
+    def token_file(self) -> Path:
+        """The join token (in the QR code): kept so that a host restarted after a crash keeps
+        the link the phones have; only a reset changes it."""
+        return self.data / "token"
+
+    def load_token(self) -> str | None:
+        try:
+            token = self.token_file.read_text("ascii").strip()
+        except (OSError, ValueError):
+            return None
+        # 32 URL-safe characters at least (token_urlsafe(24)); anything else is not ours
+        if len(token) < 32 or not all(c.isalnum() or c in "-_" for c in token):
+            return None
+        return token
+
+    def save_token(self, token: str) -> None:
+        atomic_write(self.token_file, token.encode("ascii"))
+
+    @property
     def settings_file(self) -> Path:
         return _private_dir(self.config) / "settings.json"
 

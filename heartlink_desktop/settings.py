@@ -16,6 +16,7 @@ log = logging.getLogger(__name__)
 
 
 MAX_PAIRS = 500  # conversations at once; the window and the files stay flat up to here
+EVENING_PAIRS = 50  # an evening seats everyone present, whatever --max-pairs says: room for this many
 
 
 class SettingsError(Exception):
@@ -52,6 +53,11 @@ class Settings:
     rounds: int | None = None
     round_minutes: float = 5.0
     break_seconds: float = 30.0
+    # connections: how many at once (None: from max_pairs), and how long each step may take
+    max_connections: int | None = None
+    handshake_timeout: float = 10.0  # seconds for a TLS handshake
+    request_timeout: float = 15.0  # seconds for a request's head, and a kept-alive idle connection
+    client_timeout: float = 20.0  # seconds a connection may take to become a signed-in Socket.IO client
     # how the join URL is shown
     address: str | None = None  # the LAN address to advertise; None: the default-route one
     headless: bool = False
@@ -59,6 +65,20 @@ class Settings:
     @property
     def queue_enabled(self) -> bool:
         return self.max_pairs > 1 if self.queue is None else self.queue
+
+    @property
+    def connection_cap(self) -> int:
+        """Connections open at once (TLS handshakes included) before new ones are refused:
+        4 per person the host can seat (a page loading its files in parallel, a reload
+        overlapping the old socket, polling before the websocket), half as many again for a
+        line, and 32 to spare; an evening seats everyone, so it has room for at least
+        EVENING_PAIRS pairs. `--max-connections` sets it outright."""
+        if self.max_connections is not None:
+            return self.max_connections
+        people = 2 * (max(self.max_pairs, EVENING_PAIRS) if self.rounds is not None else self.max_pairs)
+        if self.queue_enabled:
+            people += people // 2
+        return 32 + 4 * people
 
     def validate(self) -> Settings:
         if not 0 <= self.port <= 65535:
@@ -79,6 +99,11 @@ class Settings:
             raise SettingsError("round minutes must be more than 0 and at most 180")
         if not 0 <= self.break_seconds <= 600:
             raise SettingsError("break seconds must be between 0 and 600")
+        if self.max_connections is not None and not 4 <= self.max_connections <= 100_000:
+            raise SettingsError("max connections must be between 4 and 100000")
+        for name in ("handshake_timeout", "request_timeout", "client_timeout"):
+            if not 0 < getattr(self, name) <= 3600:
+                raise SettingsError(f"{name.replace('_', ' ')} must be more than 0 and at most an hour")
         if self.turns_without_ai < 1:
             raise SettingsError("turns without AI must be at least 1")
         try:
@@ -205,6 +230,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=d.idle_timeout,
         help=f"seconds an active session may stay silent (default {d.idle_timeout:g})",
+    )
+    p.add_argument(
+        "--max-connections",
+        type=int,
+        default=None,
+        help="connections open at once before new ones are refused (default: 4 per seat, from --max-pairs)",
     )
     p.add_argument("--address", default=None, help="LAN address to put in the join URL")
     p.add_argument(

@@ -12,9 +12,26 @@ import pytest
 import pytest_asyncio
 
 from heartlink_desktop.server.host import HostServer
+from tests import loops
 from tests.support import Clients, Serve, running_host
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> dict[str, Any] | None:
+    """asyncio's loop, recording background errors; the window's tests (tests/gui) answer for
+    themselves with the window's loop."""
+    if "gui" in item.path.relative_to(Path(__file__).parent).parts[:1]:
+        return None
+    return {"asyncio": loops.plain}
+
+
+@pytest.fixture(autouse=True)
+def _no_unhandled_loop_errors() -> Any:
+    """A task that failed in the background fails the test, even if nobody awaited it."""
+    loops.errors.clear()
+    yield
+    assert not loops.errors, "unhandled errors on the loop:\n" + "\n".join(loops.errors)
 
 
 @pytest.fixture(autouse=True)

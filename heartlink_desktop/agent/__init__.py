@@ -11,9 +11,10 @@ __all__ = ["DeckError", "Facilitator", "install"]
 
 
 def install(host: HostPort) -> Facilitator:
-    """Wire the facilitator into a host: it gets the rooms, a settings getter and the clock
-    (never the host itself), and becomes one of the host's services and `host.facilitator`."""
-    engine = Facilitator(host.rooms, lambda: host.settings, host.now, load_decks(), ear=shared_ear())
+    """Wire the facilitator into a host: it gets the rooms, their talk, a settings getter and
+    the clock (never the host itself), and becomes a host service and `host.facilitator`."""
+    rooms = host.rooms
+    engine = Facilitator(rooms, rooms.talk, lambda: host.settings, host.now, load_decks(), ear=shared_ear())
     host.services.append(engine)
     host.facilitator = engine
     return engine

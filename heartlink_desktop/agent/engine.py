@@ -14,7 +14,7 @@ from typing import Any
 from heartlink_desktop.agent.hearing import SUMMARY_PARSE_WAIT, Hearing
 from heartlink_desktop.agent.llm import KEY_ENV, LLMClient, LLMConfig, LLMError, Writer, llm_key
 from heartlink_desktop.agent.nlp import Ear, PlainEar
-from heartlink_desktop.agent.ports import FacilitatorSettings, RoomsPort
+from heartlink_desktop.agent.ports import FacilitatorSettings, RoomsView, Voice
 from heartlink_desktop.agent.prompt import (
     SUMMARY_LIMIT,
     check_line,
@@ -41,12 +41,14 @@ class Facilitator:
     """The engine behind `host.facilitator`; also the service the host starts and stops.
 
     Owns each live session's pacing state (`Conversation`), its timers and what it heard
-    (`Hearing`). It reads and speaks in the rooms through `RoomsPort`, reads its settings
+    (`Hearing`). It reads the rooms through `RoomsView`, speaks and moves phases through
+    `Voice` (the rooms' talk), reads its settings
     through a getter (the host may replace them), and takes the time from `clock`."""
 
     def __init__(
         self,
-        rooms: RoomsPort,
+        rooms: RoomsView,
+        talk: Voice,
         settings: Callable[[], FacilitatorSettings],
         clock: Callable[[], datetime],
         lines: list[Line],
@@ -56,6 +58,7 @@ class Facilitator:
         writer: Writer | None = None,
     ) -> None:
         self.rooms = rooms
+        self.talk = talk
         self.settings = settings
         self.now = clock
         self.lines = lines
@@ -134,7 +137,7 @@ class Facilitator:
 
     def set_phase(self, session_id: str, phase: str) -> None:
         """Move a session to a phase by the host's hand; CoreError if it is not live or not a phase."""
-        self.rooms.set_phase(session_id, phase, self.now())
+        self.talk.set_phase(session_id, phase, self.now())
 
     # -- events ---------------------------------------------------------------------------
     def on_event(self, event: Event) -> None:
@@ -202,7 +205,7 @@ class Facilitator:
             now = self.now()
             nxt = state.next_phase(now)
             if nxt is not None:
-                self.rooms.set_phase(session_id, nxt, now)  # the PHASE event updates the state
+                self.talk.set_phase(session_id, nxt, now)  # the PHASE event updates the state
             decision = state.decide(now, self.timing())
             if decision is not None:
                 state.begin(decision)
@@ -234,7 +237,7 @@ class Facilitator:
             now = self.now()
             if state.still_fits(decision, now):  # else a later tick tries again
                 try:
-                    self.rooms.add_interjection(session_id, text, now, source=source)
+                    self.talk.add_interjection(session_id, text, now, source=source)
                     state.said(line_id, topic_keys)
                 except CoreError:
                     pass

@@ -1,5 +1,5 @@
-"""What the facilitator needs from the host, by name: a view of the rooms and a way to speak
-in them, its settings, a clock. The composition root passes them in (`agent.install`)."""
+"""What the facilitator needs from the host, by name: a view of the rooms, a way to speak in
+them, its settings, a clock. The composition root passes them in (`agent.install`)."""
 
 from __future__ import annotations
 
@@ -11,13 +11,17 @@ from heartlink_desktop.core.events import Event
 from heartlink_desktop.core.session import Session
 
 
-class RoomsPort(Protocol):
-    """The rooms as the facilitator uses them (core.rooms.Rooms is one): it reads a session in
-    place, follows the events, says a line, moves the phase."""
+class RoomsView(Protocol):
+    """The rooms as the facilitator reads them (core.rooms.Rooms is one): a session read in
+    place, and the events."""
 
     def get(self, session_id: str) -> Session | None: ...
 
     def subscribe(self, listener: Callable[[Event], None]) -> Callable[[], None]: ...
+
+
+class Voice(Protocol):
+    """How the facilitator speaks in a session and moves its phase (core's Talk, `rooms.talk`)."""
 
     def add_interjection(
         self, session_id: str, text: str, now: datetime, *, source: str = "builtin"

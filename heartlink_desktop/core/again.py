@@ -32,6 +32,9 @@ class Reveal:
 
 @dataclass
 class Question:
+    """The private "again?" of one ended conversation: its two people, when it closes, each
+    answer and the contact each chose to share (kept in memory only). Made by `Answers.ask`."""
+
     conversation_id: str
     names: dict[str, str]  # person -> display name, the two people of the conversation
     closes_at: datetime
@@ -60,6 +63,10 @@ def clean_contact(value: Any) -> str:
 
 
 class Answers:
+    """Every open "again?" question and its answers, pure: asked when a conversation ends,
+    answered by each person, revealed only on a mutual yes. Held by the server's "again?"
+    service (server/again.py), and saved with an evening."""
+
     def __init__(self, window: timedelta = ANSWER_WINDOW) -> None:
         self.window = window
         self._questions: dict[str, Question] = {}

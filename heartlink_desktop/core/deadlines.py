@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
 
 from heartlink_desktop.core import events as ev
+from heartlink_desktop.core.ledger import Ledger
 from heartlink_desktop.core.session import Session
 from heartlink_desktop.core.vocab import ACTIVE, PEER_DISCONNECTED, TIMEOUT, WAITING
 
@@ -43,36 +44,44 @@ def deadlines(
     return sorted(out, key=lambda d: d[0])
 
 
+Ender = Callable[[str, str, datetime, str], Session]  # Rooms.end(session_id, reason, now, summary)
+
+
 class Expiry:
-    """When the rooms' sessions end by themselves, and ending them: a part of `Rooms` (a
-    mixin), so that a timer outside can ask `next_deadline()` and call `expire(now)`."""
+    """When the rooms' sessions end by themselves, and ending them: `rooms.expiry`, so that a
+    timer outside (server/lifecycle.py) can ask `next_deadline()` and call `expire(now)`.
+    Holds the rooms' ledger and the rooms' way to end a session."""
 
-    if TYPE_CHECKING:  # what Rooms provides
-        _sessions: dict[str, Session]
-        waiting_timeout: timedelta | None
-        idle_timeout: timedelta | None
-
-        def _publish(self, kind: str, session: Session, **data: Any) -> None: ...
-        def end(self, session_id: str, reason: str, now: datetime, summary: str = "") -> Session: ...
+    def __init__(
+        self,
+        ledger: Ledger,
+        end: Ender,
+        waiting_timeout: timedelta | None,
+        idle_timeout: timedelta | None,
+    ) -> None:
+        self._ledger = ledger
+        self._end = end
+        self.waiting_timeout = waiting_timeout
+        self.idle_timeout = idle_timeout
 
     def _deadlines(self, session: Session) -> list[tuple[datetime, Due]]:
         return deadlines(session, self.waiting_timeout, self.idle_timeout)
 
     def deadline_of(self, session_id: str) -> datetime | None:
         """When that one session is due to end by itself (None: never, or not live)."""
-        session = self._sessions.get(session_id)
+        session = self._ledger.get(session_id)
         found = self._deadlines(session) if session is not None else []
         return found[0][0] if found else None
 
     def next_deadline(self) -> datetime | None:
         """When the next session is due to end by itself, if nothing happens before."""
-        times = [d[0][0] for s in self._sessions.values() if (d := self._deadlines(s))]
+        times = [d[0][0] for s in self._ledger.sessions.values() if (d := self._deadlines(s))]
         return min(times, default=None)
 
     def due(self, now: datetime) -> list[Due]:
         """Sessions that should end at `now`, one entry each (the earliest reason)."""
         out = []
-        for session in self._sessions.values():
+        for session in self._ledger.sessions.values():
             first = next(iter(self._deadlines(session)), None)
             if first is not None and first[0] <= now:
                 out.append(first[1])
@@ -84,10 +93,10 @@ class Expiry:
         summaries = summaries or {}
         ended = []
         for d in self.due(now):
-            session = self._sessions.get(d.session_id)
+            session = self._ledger.get(d.session_id)
             if session is None:
                 continue
             if d.role is not None:
-                self._publish(ev.LEFT, session, sid=d.sid, role=d.role)
-            ended.append(self.end(d.session_id, d.reason, now, summaries.get(d.session_id, "")))
+                self._ledger.publish(ev.LEFT, session, sid=d.sid, role=d.role)
+            ended.append(self._end(d.session_id, d.reason, now, summaries.get(d.session_id, "")))
         return ended

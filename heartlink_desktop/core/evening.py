@@ -6,6 +6,11 @@ round's conversations, say the wrap-up line, close the round (each conversation 
 private "again?"), show the break, end the evening. People are opaque ids (the server keeps
 one per person across reconnects). Who met whom lives in the schedule's `History`, so a
 crash loses nothing but the round in progress (`to_dict` / `from_dict`).
+
+After a crash the evening comes back `paused` (`after_crash`): nobody is present until they
+come back, no timer runs, and nothing ends it for want of pairs. It goes on with `resume`
+(the host's word, or the server's when `ready_to_resume` says two people who have not met
+are back) at the next round.
 """
 
 from __future__ import annotations
@@ -16,13 +21,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from heartlink_desktop.core.errors import CoreError
-from heartlink_desktop.core.schedule import History, Pair, plan_round
+from heartlink_desktop.core.schedule import History, Pair, pair_key, plan_round
+from heartlink_desktop.core.vocab import BREAK, DECISION, DEEP_DIVE, ICEBREAKER, LOBBY, PAUSED, ROUND
+from heartlink_desktop.core.vocab import EVENING_OVER as ENDED
 
-LOBBY, ROUND, BREAK, ENDED = "lobby", "round", "break", "ended"
 BREAK_SECONDS = 30.0
 WRAP_UP_SECONDS = 30.0  # before a round's end, the facilitator's closing line
 # The facilitator's phases fitted to a round: the share of the round at which each begins.
-ROUND_PHASES = (("icebreaker", 0.0), ("deep_dive", 0.35), ("decision", 0.8))
+ROUND_PHASES = ((ICEBREAKER, 0.0), (DEEP_DIVE, 0.35), (DECISION, 0.8))
 
 
 @dataclass(frozen=True)
@@ -125,13 +131,54 @@ class Evening:
         return self._open(now)
 
     def next(self, now: datetime) -> list[Effect]:
-        """End the round now (its break follows), or in a break start the next round at once."""
+        """End the round now (its break follows), or in a break start the next round at once;
+        paused, the same as `resume`."""
+        if self.state == PAUSED:
+            return self.resume(now)
         if self.state == LOBBY:
             raise CoreError("not_started", "The evening has not started yet: start it first.")
         if self.state == ENDED:
             raise CoreError("evening_ended", "The evening is over.")
         if self.state == ROUND:
             return self._close(now)
+        return self._open(now)
+
+    # -- after a crash ---------------------------------------------------------------------
+    def after_crash(self) -> None:
+        """The evening as read back from its file after a crash: its conversations died with
+        the host and everyone must come back, so it waits (paused) with nobody present; in the
+        lobby it simply stays in the lobby."""
+        self.people = {}
+        if self.state in (ROUND, BREAK):
+            self.state = PAUSED
+        if self.state == PAUSED:
+            self.pairs, self.sitting_out, self.phase = (), None, None
+            self.started_at = self.ends_at = None
+            self.wrapped_up = False
+
+    def ready_to_resume(self) -> bool:
+        """Paused, with rounds still to hold, and two people back who have not met yet."""
+        if self.state != PAUSED or self.number >= self.rounds:
+            return False
+        people = list(self.people)
+        return any(
+            pair_key(a, b) not in self.history.met for i, a in enumerate(people) for b in people[i + 1 :]
+        )
+
+    def resume(self, now: datetime) -> list[Effect]:
+        """Go on after a crash: the next round opens with whoever is back (after the last
+        round, the evening ends and each is given their matches). Refused while fewer than
+        two are back, so a restored evening never ends for want of pairs."""
+        if self.state != PAUSED:
+            raise CoreError("not_paused", "The evening is not waiting for anyone: it is running.")
+        if self.number >= self.rounds:
+            self.state = ENDED
+            return [EveningEnded(self.number)]
+        if len(self.people) < 2 or not plan_round(list(self.people), self.history).pairs:
+            raise CoreError(
+                "too_few_people",
+                f"{len(self.people)} of the evening's people are back: it goes on when two are.",
+            )
         return self._open(now)
 
     def end(self, now: datetime) -> list[Effect]:

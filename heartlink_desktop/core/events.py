@@ -43,6 +43,9 @@ QUEUE = "queue"
 
 @dataclass(frozen=True)
 class Event:
+    """One change in the core: its kind (above), the session it concerns ("" for the line)
+    and what changed. Made by the core, read by every observer."""
+
     kind: str
     session_id: str
     data: dict[str, Any] = field(default_factory=dict)
@@ -61,7 +64,8 @@ def observer_name(listener: Callable[..., Any]) -> str:
 
 
 class Publisher:
-    """The observers of a part of the core, and the delivery of its events to them."""
+    """The observers of a part of the core, and the delivery of its events to them. Held by
+    the part that publishes (the rooms' `Ledger`), which calls `emit`."""
 
     def __init__(self) -> None:
         self._listeners: list[Listener] = []
@@ -71,7 +75,7 @@ class Publisher:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
-    def _emit(self, event: Event) -> None:
+    def emit(self, event: Event) -> None:
         """Every observer hears every event, in order, even when one before it raises: a full
         disk in the store must not keep a line from the partner, the window or the facilitator.
         An observer's first failure is logged with its name and traceback, later ones briefly."""

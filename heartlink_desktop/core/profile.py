@@ -1,4 +1,7 @@
-"""A participant's profile: validation of what a peer sends about themself."""
+"""A participant's profile: validation of what a peer sends about themself.
+
+`gender` and `meet` say who may meet whom (core/compat.py). The partner sees the profile
+without `meet` (`for_partner()`): whom someone wants to meet is between them and the host."""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from heartlink_desktop.core.errors import CoreError
-from heartlink_desktop.core.vocab import SPICE_MAX, SPICE_MIN
+from heartlink_desktop.core.vocab import GENDERS, MEET_EVERYONE, MEET_VALUES, SPICE_MAX, SPICE_MIN
 
 PERSONALITY_TYPES = ("introvert", "ambivert", "extrovert")
 NAME_MAX = 40
@@ -18,6 +21,12 @@ AGE_MIN, AGE_MAX = 18, 120
 
 @dataclass(frozen=True)
 class Profile:
+    """What a participant said about themself, cleaned; built by `parse_profile` when they join,
+    read by the rooms, the rounds, the facilitator and the window.
+
+    `gender` None: prefer not to say. `meet` None: everyone (also what `["everyone"]` becomes),
+    else the groups they would like to meet, in the order of `MEET_VALUES`."""
+
     name: str
     age: int | None = None
     personality_type: str | None = None
@@ -25,12 +34,23 @@ class Profile:
     interests: tuple[str, ...] = field(default_factory=tuple)
     goal: str | None = None
     spice_level: int | None = None
+    gender: str | None = None
+    meet: tuple[str, ...] | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        """Every field given (the session file, the host); `meet` as a list."""
         d = asdict(self)
         d["hobbies"] = list(self.hobbies)
         d["interests"] = list(self.interests)
+        if self.meet is not None:
+            d["meet"] = list(self.meet)
         return {k: v for k, v in d.items() if v is not None}
+
+    def for_partner(self) -> dict[str, Any]:
+        """What the partner may see: `to_dict()` without `meet`."""
+        d = self.to_dict()
+        d.pop("meet", None)
+        return d
 
     def one_line(self) -> str:
         """A short plain-text description, e.g. `29 · extrovert · hiking, jazz`."""
@@ -97,6 +117,32 @@ def _tags(value: Any, what: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _gender(value: Any) -> str | None:
+    if value in ("", None):
+        return None
+    if not isinstance(value, str) or value not in GENDERS:  # a list is no key of a dict
+        raise _bad("The gender must be woman, man or nonbinary, or left out.")
+    return value
+
+
+def _meet(value: Any) -> tuple[str, ...] | None:
+    """None for everyone; else the chosen groups in the order of MEET_VALUES, once each."""
+    if value is None:
+        return None
+    if isinstance(value, str):  # "women, men" is fine too
+        value = [v.strip() for v in value.split(",") if v.strip()]
+    if not isinstance(value, list):
+        raise _bad("Whom you would like to meet must be a list: women, men, nonbinary, or everyone.")
+    if any(not isinstance(v, str) or v not in MEET_VALUES for v in value):
+        raise _bad("Whom you would like to meet must be women, men, nonbinary, or everyone.")
+    chosen = set(value)
+    if not chosen or chosen == {MEET_EVERYONE}:  # nothing ticked is left out: everyone
+        return None
+    if MEET_EVERYONE in chosen:
+        raise _bad("Choose everyone alone, or some of women, men and nonbinary.")
+    return tuple(v for v in MEET_VALUES if v in chosen)
+
+
 def parse_profile(raw: Any) -> Profile:
     """Validate a profile sent by a peer; raise CoreError('invalid_profile') on any fault."""
     if not isinstance(raw, dict):
@@ -116,4 +162,6 @@ def parse_profile(raw: Any) -> Profile:
         interests=_tags(raw.get("interests"), "interests"),
         goal=_clean_text(raw.get("goal"), "goal", GOAL_MAX),
         spice_level=_int(raw.get("spice_level"), "spice level", SPICE_MIN, SPICE_MAX),
+        gender=_gender(raw.get("gender")),
+        meet=_meet(raw.get("meet")),
     )

@@ -21,16 +21,20 @@ from typing import Any
 from heartlink_desktop.core import events as ev
 from heartlink_desktop.core.deadlines import Expiry
 from heartlink_desktop.core.errors import CoreError
-from heartlink_desktop.core.events import Event, Publisher
+from heartlink_desktop.core.events import Event, Listener
+from heartlink_desktop.core.ledger import Ledger
 from heartlink_desktop.core.profile import Profile
 from heartlink_desktop.core.session import Session, iso, other_role
 from heartlink_desktop.core.transcript import Talk
-from heartlink_desktop.core.vocab import ACTIVE, ENDED, PEER_LEFT, ROLES, WAITING
+from heartlink_desktop.core.vocab import ACTIVE, ENDED, FIRST_TALKING_PHASE, PEER_LEFT, ROLES, WAITING
 from heartlink_desktop.core.waitlist import Waiting, Waitlist
 
 
 @dataclass(frozen=True)
 class JoinResult:
+    """Where a join (or a reclaim) seated a socket: the session, its role, and the partner's
+    peer info when there is a partner already."""
+
     session: Session
     role: str
     peer: dict[str, Any] | None
@@ -66,10 +70,13 @@ def full_message(max_pairs: int) -> str:
     )
 
 
-class Rooms(Publisher, Talk, Expiry):
-    """Matchmaking, the line of newcomers, reclaim and endings here; what happens inside a
-    conversation is `Talk` (core/transcript.py), when a session ends by itself `Expiry`
-    (core/deadlines.py), the observers `Publisher` (core/events.py)."""
+class Rooms:
+    """Matchmaking, the line of newcomers, reclaim and endings.
+
+    Owns the `Ledger` (core/ledger.py: the live sessions, who sits where, the observers) and
+    two parts that share it: `talk` (core/transcript.py: what is said inside a conversation)
+    and `expiry` (core/deadlines.py: when a session ends by itself). The server's handlers,
+    the host and the evening call it; every change reaches the observers as an `Event`."""
 
     def __init__(
         self,
@@ -86,46 +93,48 @@ class Rooms(Publisher, Talk, Expiry):
         if max_pairs < 1:
             raise ValueError("max_pairs must be at least 1")
         self.max_pairs = max_pairs
-        self.spiciness = spiciness
         self.grace = timedelta(seconds=grace_seconds)
         self.queue = queue
-        self.waiting_timeout = None if waiting_timeout is None else timedelta(seconds=waiting_timeout)
-        self.idle_timeout = None if idle_timeout is None else timedelta(seconds=idle_timeout)
         self._secret = secret
-        self._sessions: dict[str, Session] = {}  # live sessions, oldest first
-        self._where: dict[str, tuple[str, str]] = {}  # connected sid -> (session_id, role)
+        self._ledger = Ledger(spiciness)
         self._line = Waitlist()
         self._used_ids: set[str] = set()
-        Publisher.__init__(self)
+        self.talk = Talk(self._ledger)
+        self.expiry = Expiry(
+            self._ledger,
+            self.end,
+            None if waiting_timeout is None else timedelta(seconds=waiting_timeout),
+            None if idle_timeout is None else timedelta(seconds=idle_timeout),
+        )
 
-    def _publish(self, kind: str, session: Session, **data: Any) -> None:
-        self._emit(Event(kind, session.session_id, data))
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Hear every change, in order (returns the way to stop)."""
+        return self._ledger.subscribe(listener)
+
+    @property
+    def spiciness(self) -> int:
+        """The host's level (a session's own may be lower: its peers may lower it)."""
+        return self._ledger.spiciness
 
     # -- queries --------------------------------------------------------------------------
     @property
     def sessions(self) -> list[Session]:
         """Live sessions, oldest first."""
-        return list(self._sessions.values())
+        return list(self._ledger.sessions.values())
 
     def get(self, session_id: str) -> Session | None:
-        return self._sessions.get(session_id)
+        return self._ledger.sessions.get(session_id)
 
     def snapshot(self, session_id: str, *, transcript: bool = True) -> dict[str, Any] | None:
         """A JSON-ready copy of a live session (the session file's shape), or None."""
-        session = self._sessions.get(session_id)
+        session = self._ledger.sessions.get(session_id)
         return None if session is None else session.to_dict(transcript=transcript)
 
     def locate(self, sid: str) -> tuple[Session, str] | None:
-        where = self._where.get(sid)
-        if where is None:
-            return None
-        return self._sessions[where[0]], where[1]
+        return self._ledger.locate(sid)
 
     def require(self, sid: str) -> tuple[Session, str]:
-        found = self.locate(sid)
-        if found is None:
-            raise CoreError("not_in_session", "You are not in a conversation. Join first.")
-        return found
+        return self._ledger.require(sid)
 
     @property
     def line(self) -> list[Waiting]:
@@ -144,11 +153,7 @@ class Rooms(Publisher, Talk, Expiry):
         return found[0].resume.get(found[1])
 
     def partner(self, sid: str) -> str | None:
-        found = self.locate(sid)
-        if found is None:
-            return None
-        session, role = found
-        return session.participants.get(other_role(role))
+        return self._ledger.partner(sid)
 
     # -- matchmaking ----------------------------------------------------------------------
     def _new_id(self, now: datetime) -> str:
@@ -160,21 +165,14 @@ class Rooms(Publisher, Talk, Expiry):
         self._used_ids.add(candidate)
         return candidate
 
-    def _session_spice(self, profiles: dict[str, Profile]) -> int:
-        level = self.spiciness
-        for p in profiles.values():
-            if p.spice_level is not None:
-                level = min(level, p.spice_level)  # a peer may lower it, never raise it
-        return level
-
     def has_room(self) -> bool:
-        return any(s.status == WAITING for s in self._sessions.values()) or (
-            len(self._sessions) < self.max_pairs
+        return any(s.status == WAITING for s in self._ledger.sessions.values()) or (
+            len(self._ledger.sessions) < self.max_pairs
         )
 
     def _check_newcomer(self, sid: str) -> bool:
         """True when every slot is taken (or others wait in line: nobody jumps it)."""
-        if sid in self._where:
+        if sid in self._ledger.where:
             raise CoreError("already_joined", "You are already in a conversation.")
         if sid in self._line:
             raise CoreError("already_queued", "You are already in line for a conversation.")
@@ -184,7 +182,7 @@ class Rooms(Publisher, Talk, Expiry):
         return CoreError(
             "session_full",
             full_message(self.max_pairs),
-            {"max_pairs": self.max_pairs, "active_sessions": len(self._sessions)},
+            {"max_pairs": self.max_pairs, "active_sessions": len(self._ledger.sessions)},
         )
 
     def join(self, sid: str, profile: Profile, now: datetime) -> JoinResult:
@@ -205,7 +203,7 @@ class Rooms(Publisher, Talk, Expiry):
         return self._seat(sid, profile, now)
 
     def _seat(self, sid: str, profile: Profile, now: datetime) -> JoinResult:
-        waiting = next((s for s in self._sessions.values() if s.status == WAITING), None)
+        waiting = next((s for s in self._ledger.sessions.values() if s.status == WAITING), None)
         if waiting is None:
             return JoinResult(self._open(sid, profile, now), "A", None)
         return JoinResult(waiting, "B", self._fill(waiting, sid, profile, now))
@@ -216,11 +214,11 @@ class Rooms(Publisher, Talk, Expiry):
         session.participants["A"] = sid
         session.profiles["A"] = profile
         session.resume["A"] = self._secret()
-        session.spiciness = self._session_spice(session.profiles)
-        self._sessions[session.session_id] = session
-        self._where[sid] = (session.session_id, "A")
-        self._publish(ev.CREATED, session)
-        self._publish(
+        session.spiciness = self._ledger.spice_of(session.profiles)
+        self._ledger.sessions[session.session_id] = session
+        self._ledger.where[sid] = (session.session_id, "A")
+        self._ledger.publish(ev.CREATED, session)
+        self._ledger.publish(
             ev.JOINED,
             session,
             sid=sid,
@@ -237,14 +235,14 @@ class Rooms(Publisher, Talk, Expiry):
         session.participants["B"] = sid
         session.profiles["B"] = profile
         session.resume["B"] = self._secret()
-        session.spiciness = self._session_spice(session.profiles)
+        session.spiciness = self._ledger.spice_of(session.profiles)
         session.status = ACTIVE
-        session.phase = "icebreaker"
+        session.phase = FIRST_TALKING_PHASE
         session.phase_started_at = now
         session.last_activity = now
-        self._where[sid] = (session.session_id, "B")
+        self._ledger.where[sid] = (session.session_id, "B")
         peer = session.peer_info("A")
-        self._publish(
+        self._ledger.publish(
             ev.JOINED,
             session,
             sid=sid,
@@ -254,14 +252,14 @@ class Rooms(Publisher, Talk, Expiry):
             peer=peer,
             status=ACTIVE,
         )
-        self._publish(ev.PHASE, session, phase=session.phase)
+        self._ledger.publish(ev.PHASE, session, phase=session.phase)
         return peer
 
     def pair(self, a: tuple[str, Profile], b: tuple[str, Profile], now: datetime) -> Session:
         """Seat two given people together in a new session, as if A joined, then B (an
         evening's round decides who meets whom; the slot limit is the evening's, not this)."""
         for sid, _ in (a, b):
-            if sid in self._where or sid in self._line:
+            if sid in self._ledger.where or sid in self._line:
                 raise CoreError("already_joined", "That person is already in a conversation.")
         session = self._open(a[0], a[1], now)
         self._fill(session, b[0], b[1], now)
@@ -272,7 +270,7 @@ class Rooms(Publisher, Talk, Expiry):
         after = self._line.positions()
         moved = [sid for sid, n in after.items() if before.get(sid) != n]
         data = {"line": self._line.to_list(), "moved": moved, "removed": removed}
-        self._emit(Event(ev.QUEUE, "", data))
+        self._ledger.events.emit(Event(ev.QUEUE, "", data))
 
     def leave_line(self, sid: str, *, reason: str = "left") -> bool:
         """Take `sid` out of the line ("left": it asked; "gone": its socket went)."""
@@ -311,10 +309,12 @@ class Rooms(Publisher, Talk, Expiry):
             return False
         session, role = found
         until = now + self.grace
-        del self._where[sid]
+        del self._ledger.where[sid]
         session.reconnecting[role] = until
         session.speaking[role] = False
-        self._publish(ev.PEER_STATUS, session, role=role, state=ev.RECONNECTING, sid=sid, until=iso(until))
+        self._ledger.publish(
+            ev.PEER_STATUS, session, role=role, state=ev.RECONNECTING, sid=sid, until=iso(until)
+        )
         return True
 
     def reclaim(self, secret: Any, sid: str, now: datetime) -> JoinResult:
@@ -323,12 +323,12 @@ class Rooms(Publisher, Talk, Expiry):
         The secret is replaced (it works once), only matches its own slot, only while that
         slot's socket is gone and the grace has not run out, and dies with the session.
         """
-        if sid in self._where or sid in self._line:
+        if sid in self._ledger.where or sid in self._line:
             raise CoreError("already_joined", "This connection is already in a conversation.")
         if not self.grace or not isinstance(secret, str) or not secret:
             raise CoreError("invalid_resume", INVALID_RESUME)
         match: tuple[Session, str] | None = None
-        for session in self._sessions.values():
+        for session in self._ledger.sessions.values():
             for role, known in session.resume.items():
                 if hmac.compare_digest(known.encode(), secret.encode()):
                     match = (session, role)
@@ -344,20 +344,20 @@ class Rooms(Publisher, Talk, Expiry):
         del session.reconnecting[role]
         session.participants[role] = sid
         session.resume[role] = self._secret()
-        self._where[sid] = (session.session_id, role)
-        self._publish(ev.PEER_STATUS, session, role=role, state=ev.CONNECTED, sid=sid, old_sid=old)
+        self._ledger.where[sid] = (session.session_id, role)
+        self._ledger.publish(ev.PEER_STATUS, session, role=role, state=ev.CONNECTED, sid=sid, old_sid=old)
         return JoinResult(session, role, session.peer_info(other_role(role)))
 
     # -- endings --------------------------------------------------------------------------
     def end(self, session_id: str, reason: str, now: datetime, summary: str = "") -> Session:
         """End a live session: ENDED to everyone in it, then DELETED; its sids are free."""
-        session = self._sessions.get(session_id)
+        session = self._ledger.sessions.get(session_id)
         if session is None:
             raise CoreError("unknown_session", "That conversation has already ended.")
         sids = session.sids()
         for sid in sids:
-            self._where.pop(sid, None)
-        del self._sessions[session_id]
+            self._ledger.where.pop(sid, None)
+        del self._ledger.sessions[session_id]
         session.status = ENDED
         session.ended_at = now
         session.end_reason = reason
@@ -365,8 +365,8 @@ class Rooms(Publisher, Talk, Expiry):
         session.speaking = {r: False for r in ROLES}
         session.reconnecting.clear()
         session.resume.clear()  # no secret outlives its session
-        self._publish(ev.ENDED, session, reason=reason, summary=summary, sids=sids)
-        self._publish(ev.DELETED, session)
+        self._ledger.publish(ev.ENDED, session, reason=reason, summary=summary, sids=sids)
+        self._ledger.publish(ev.DELETED, session)
         self._serve_line(now)
         return session
 
@@ -376,7 +376,7 @@ class Rooms(Publisher, Talk, Expiry):
         if found is None:
             return None
         session, role = found
-        self._publish(ev.LEFT, session, sid=sid, role=role)
+        self._ledger.publish(ev.LEFT, session, sid=sid, role=role)
         return self.end(session.session_id, reason, now, summary)
 
     def end_all(self, reason: str, now: datetime, summaries: dict[str, str] | None = None) -> list[Session]:
@@ -385,5 +385,5 @@ class Rooms(Publisher, Talk, Expiry):
         self.clear_line()
         return [
             self.end(s.session_id, reason, now, summaries.get(s.session_id, ""))
-            for s in list(self._sessions.values())
+            for s in list(self._ledger.sessions.values())
         ]

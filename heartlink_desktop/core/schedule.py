@@ -9,15 +9,26 @@ present has met everyone else, or nearly) does it allow a repeat, the least-met 
 
 Breaks go to whoever has had the fewest, never the one who had the last break while someone
 else present has had none, and, among equals, to the one who joined the evening last.
+
+Who may meet whom (`may_meet`: compatible profiles, never a blocked pair) bends it further.
+When some present may not meet, each round is the largest pairing of people who may meet and
+have not met (`core/matching.py`), leaving out whom the break rule says, then pairs those left
+with someone they may meet again, the least met first; the rest have a break. Two who may not
+meet are never paired. With everyone allowed to meet everyone it is exactly the round-robin
+above.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import combinations
 from typing import Any
 
+from heartlink_desktop.core.matching import fair_matching
+
 Pair = tuple[str, str]
+MayMeet = Callable[[str, str], bool]  # may these two be paired? (compatible, never blocked)
 SEARCH_BUDGET = 5_000  # nodes the matching search may visit before it settles for the best so far
 
 
@@ -27,9 +38,17 @@ def pair_key(a: str, b: str) -> frozenset[str]:
 
 @dataclass(frozen=True)
 class RoundPlan:
+    """One round: who meets whom, and who has a break (the planner makes it, the evening and
+    `History.record` read it)."""
+
     pairs: tuple[Pair, ...]
-    sitting_out: str | None  # the one person with a break this round (odd count), or None
+    sitting_out: str | None  # the first person with a break this round, or None
     repeats: int = 0  # pairs in this round who met before this evening's earlier rounds
+    breaks: tuple[str, ...] = ()  # everyone with a break (more than one when some may not meet)
+
+    def __post_init__(self) -> None:
+        if not self.breaks and self.sitting_out is not None:
+            object.__setattr__(self, "breaks", (self.sitting_out,))
 
 
 @dataclass
@@ -40,6 +59,7 @@ class History:
     breaks: dict[str, int] = field(default_factory=dict)
     last_break: str | None = None
     rounds: int = 0
+    last_breaks: tuple[str, ...] = ()  # everyone who had a break last round (last_break: the first)
 
     def times_met(self, a: str, b: str) -> int:
         return self.met.get(pair_key(a, b), 0)
@@ -51,16 +71,21 @@ class History:
         for a, b in plan.pairs:
             key = pair_key(a, b)
             self.met[key] = self.met.get(key, 0) + 1
-        if plan.sitting_out is not None:
-            self.breaks[plan.sitting_out] = self.breaks.get(plan.sitting_out, 0) + 1
+        for person in plan.breaks:
+            self.breaks[person] = self.breaks.get(person, 0) + 1
         self.last_break = plan.sitting_out
+        self.last_breaks = plan.breaks
         self.rounds += 1
+
+    def had_last_break(self, person: str) -> bool:
+        return person in self.last_breaks or person == self.last_break
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "met": sorted([[*sorted(k), n] for k, n in self.met.items()]),
             "breaks": dict(sorted(self.breaks.items())),
             "last_break": self.last_break,
+            "last_breaks": list(self.last_breaks),
             "rounds": self.rounds,
         }
 
@@ -68,8 +93,9 @@ class History:
     def from_dict(cls, data: Mapping[str, Any]) -> History:
         met = {pair_key(str(a), str(b)): int(n) for a, b, n in data.get("met") or []}
         breaks = {str(k): int(v) for k, v in (data.get("breaks") or {}).items()}
-        last = data.get("last_break")
-        return cls(met, breaks, None if last is None else str(last), int(data.get("rounds", 0)))
+        last = None if data.get("last_break") is None else str(data["last_break"])
+        lasts = tuple(str(p) for p in data.get("last_breaks") or ([] if last is None else [last]))
+        return cls(met, breaks, last, int(data.get("rounds", 0)), lasts)
 
 
 def break_candidates(present: Sequence[str], history: History) -> list[str | None]:
@@ -80,8 +106,9 @@ def break_candidates(present: Sequence[str], history: History) -> list[str | Non
         return [None]
     fewest = min(history.breaks.get(p, 0) for p in present)
     candidates: list[str | None] = [p for p in reversed(present) if history.breaks.get(p, 0) == fewest]
-    if len(candidates) > 1 and history.last_break in candidates:
-        candidates.remove(history.last_break)
+    rested = [p for p in candidates if p is not None and history.had_last_break(p)]
+    if rested and len(rested) < len(candidates):
+        candidates = [p for p in candidates if p not in rested]
     return candidates
 
 
@@ -145,9 +172,49 @@ def _search(people: list[str], history: History, limit: int) -> list[Pair] | Non
     return go(set(people))
 
 
-def plan_round(present: Sequence[str], history: History) -> RoundPlan:
-    """The pairs of the next round for the people present (in joining order)."""
+def plan_round(present: Sequence[str], history: History, may_meet: MayMeet | None = None) -> RoundPlan:
+    """The pairs of the next round for the people present (in joining order). `may_meet`
+    None: everyone may meet everyone."""
     people = list(dict.fromkeys(present))
+    if may_meet is not None and not all(may_meet(a, b) for a, b in combinations(people, 2)):
+        return _plan_allowed(people, history, may_meet)
+    return _plan_everyone(people, history)
+
+
+def play_order(people: Sequence[str], history: History) -> list[str]:
+    """Who should play first, when not everyone can: the most breaks first, then whoever had
+    the last one, then in joining order (so a break goes to the one who joined last)."""
+    index = {p: i for i, p in enumerate(people)}
+    return sorted(people, key=lambda p: (-history.breaks.get(p, 0), not history.had_last_break(p), index[p]))
+
+
+def _pairing(people: list[str], history: History, may: Callable[[str, str], bool]) -> list[Pair]:
+    """A largest pairing over the pairs `may` allows, covering the first of `play_order` it can."""
+    n = len(people)
+    adj = [[j for j in range(n) if j != i and may(people[i], people[j])] for i in range(n)]
+    for i, row in enumerate(adj):  # the least met first, then in joining order
+        row.sort(key=lambda j: (history.times_met(people[i], people[j]), j))
+    index = {p: i for i, p in enumerate(people)}
+    match = fair_matching(n, adj, [index[p] for p in play_order(people, history)])
+    return [(people[i], people[j]) for i, j in enumerate(match) if i < j]
+
+
+def _plan_allowed(people: list[str], history: History, may_meet: MayMeet) -> RoundPlan:
+    """The round when some present may not meet: the most new meetings there can be, then
+    repeats for those left, then breaks."""
+    new = _pairing(people, history, lambda a, b: may_meet(a, b) and history.times_met(a, b) == 0)
+    seated = {p for pair in new for p in pair}
+    left = [p for p in people if p not in seated]
+    again = _pairing(left, history, may_meet)
+    seated |= {p for pair in again for p in pair}
+    breaks = tuple(p for p in people if p not in seated)
+    index = {p: i for i, p in enumerate(people)}
+    pairs = sorted(new + again, key=lambda pair: index[pair[0]])
+    return RoundPlan(tuple(pairs), breaks[0] if breaks else None, len(again), breaks)
+
+
+def _plan_everyone(people: list[str], history: History) -> RoundPlan:
+    """The round when everyone present may meet everyone: the circle, else a search."""
     if len(people) < 2:
         return RoundPlan((), people[0] if people else None)
     byes = break_candidates(people, history)
@@ -169,6 +236,8 @@ def plan_round(present: Sequence[str], history: History) -> RoundPlan:
     raise AssertionError("a pairing with no limit on repeats always exists")  # pragma: no cover
 
 
-def everyone_met(people: Iterable[str], history: History) -> bool:
-    group = list(people)
-    return all(history.times_met(a, b) for i, a in enumerate(group) for b in group[i + 1 :])
+def everyone_met(people: Iterable[str], history: History, may_meet: MayMeet | None = None) -> bool:
+    """Whether everyone has met everyone they may meet."""
+    return all(
+        history.times_met(a, b) for a, b in combinations(people, 2) if may_meet is None or may_meet(a, b)
+    )

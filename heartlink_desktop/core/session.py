@@ -31,6 +31,10 @@ def other_role(role: str) -> str:
 
 @dataclass
 class Session:
+    """One conversation between two participants, in the seed's session schema (`to_dict` is
+    the session file). Created and changed only by the rooms (core/rooms.py and the parts that
+    share its ledger); everyone else reads it."""
+
     session_id: str
     created_at: datetime
     spiciness: int = DEFAULT_SPICE

@@ -1,16 +1,16 @@
 """What happens inside a live conversation: its lines (a person's and the facilitator's),
-the speaking flags, the phase, the spiciness, and who may signal whom. A part of `Rooms`
-(a mixin: it works on the rooms' sessions and publishes through them); pure."""
+the speaking flags, the phase, the spiciness, and who may signal whom. Pure; it changes the
+sessions through the rooms' `Ledger` and publishes through it."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from heartlink_desktop.core import events as ev
 from heartlink_desktop.core.errors import CoreError
-from heartlink_desktop.core.profile import Profile
-from heartlink_desktop.core.session import Session, iso
+from heartlink_desktop.core.ledger import Ledger
+from heartlink_desktop.core.session import iso
 from heartlink_desktop.core.vocab import (
     ACTIVE,
     FACILITATOR_NAME,
@@ -37,18 +37,16 @@ def clean_line(text: Any) -> str:
 
 
 class Talk:
-    if TYPE_CHECKING:  # what Rooms provides
-        _sessions: dict[str, Session]
-        spiciness: int
+    """What is said and signalled inside the live conversations: `rooms.talk`. The protocol
+    handlers call it for a peer's line, speaking flag and signaling target; the facilitator
+    for its own lines and the phase; the host for the spiciness. Holds the rooms' ledger."""
 
-        def require(self, sid: str) -> tuple[Session, str]: ...
-        def partner(self, sid: str) -> str | None: ...
-        def _publish(self, kind: str, session: Session, **data: Any) -> None: ...
-        def _session_spice(self, profiles: dict[str, Profile]) -> int: ...
+    def __init__(self, ledger: Ledger) -> None:
+        self._ledger = ledger
 
     def check_target(self, sid: str, target: Any) -> str:
         """The signaling target if it is the sender's partner; else CoreError('invalid_target')."""
-        partner = self.partner(sid)
+        partner = self._ledger.partner(sid)
         if not isinstance(target, str) or partner is None or target != partner:
             raise CoreError(
                 "invalid_target",
@@ -57,7 +55,7 @@ class Talk:
         return target
 
     def add_line(self, sid: str, text: Any, now: datetime) -> dict[str, Any]:
-        session, role = self.require(sid)
+        session, role = self._ledger.require(sid)
         line = clean_line(text)
         if session.status != ACTIVE:
             raise CoreError("not_active", "Your partner has not joined yet.")
@@ -69,22 +67,22 @@ class Talk:
         }
         session.transcript.append(entry)
         session.last_activity = now
-        self._publish(ev.TRANSCRIPT, session, entry=dict(entry))
+        self._ledger.publish(ev.TRANSCRIPT, session, entry=dict(entry))
         return entry
 
     def set_speaking(self, sid: str, speaking: Any, now: datetime) -> None:
-        session, role = self.require(sid)
+        session, role = self._ledger.require(sid)
         if not isinstance(speaking, bool):
             raise CoreError("invalid_payload", "audio_activity needs speaking: true or false.")
         session.speaking[role] = speaking
         session.last_audio_activity = now
         session.last_activity = now
-        self._publish(ev.AUDIO, session, role=role, speaking=speaking)
+        self._ledger.publish(ev.AUDIO, session, role=role, speaking=speaking)
 
     def add_interjection(
         self, session_id: str, text: str, now: datetime, *, source: str = "builtin"
     ) -> dict[str, Any]:
-        session = self._sessions.get(session_id)
+        session = self._ledger.get(session_id)
         if session is None or session.status != ACTIVE:
             raise CoreError("not_active", "That conversation is not active.")
         entry = {
@@ -96,11 +94,11 @@ class Talk:
             "phase": session.phase,
         }
         session.transcript.append(entry)
-        self._publish(ev.TRANSCRIPT, session, entry=dict(entry))
+        self._ledger.publish(ev.TRANSCRIPT, session, entry=dict(entry))
         return entry
 
     def set_phase(self, session_id: str, phase: str, now: datetime) -> None:
-        session = self._sessions.get(session_id)
+        session = self._ledger.get(session_id)
         if session is None or not session.live:
             raise CoreError("unknown_session", "That conversation is not live.")
         if phase not in PHASES:
@@ -109,7 +107,7 @@ class Talk:
             return
         session.phase = phase
         session.phase_started_at = now
-        self._publish(ev.PHASE, session, phase=phase)
+        self._ledger.publish(ev.PHASE, session, phase=phase)
 
     def set_spiciness(self, level: int) -> None:
         """The host's level, for new sessions and (capped by the peers' own) live ones."""
@@ -118,9 +116,9 @@ class Talk:
                 "invalid_spiciness",
                 f"Spiciness goes from {SPICE_MIN} ({SPICE_NAMES[SPICE_MIN]}) to {SPICE_MAX} ({SPICE_NAMES[SPICE_MAX]}).",
             )
-        self.spiciness = level
-        for session in self._sessions.values():
-            new = self._session_spice(session.profiles)
+        self._ledger.spiciness = level
+        for session in self._ledger.sessions.values():
+            new = self._ledger.spice_of(session.profiles)
             if new != session.spiciness:
                 session.spiciness = new
-                self._publish(ev.UPDATED, session)
+                self._ledger.publish(ev.UPDATED, session)

@@ -72,6 +72,11 @@ def plain_error(what: str, exc: BaseException) -> str:
 
 
 class Bridge(QObject):
+    """The window's one way to the host: it builds and starts the host (through the builder the
+    composition root passes in), turns the core's and the host's news into the Qt signals below
+    and keeps `status` (a HostStatus) up to date before each; the widgets call its slots, which
+    schedule the host's coroutines and never wait. Owned by `gui/main.py`."""
+
     # sessions (from the core)
     session_changed = Signal(str, object)  # session_id, header (the session file's shape, no transcript)
     slot_state = Signal(str, str, str)  # session_id, role, "left" | "reconnecting" | "connected"
@@ -181,6 +186,8 @@ class Bridge(QObject):
                 self.speech_changed.emit(d.get("status"))
             elif event.kind == "evening":
                 self.evening_changed.emit(dict(d))
+            elif event.kind == "evening_news":  # e.g. it went on by itself after a crash
+                self.notice.emit(str(d.get("line", "")))
             elif event.kind == "again":
                 self.again_changed.emit(dict(d))
         except Exception:

@@ -26,6 +26,10 @@ RESOLUTION = 0.001  # seconds: a timer due within this is run now (asyncio does 
 
 
 class BatchedLoop(qasync.QEventLoop):  # type: ignore[misc]
+    """qasync's loop with asyncio's own bookkeeping of ready callbacks and timers (see the
+    module's docstring): one Qt zero-timer drains the ready queue, one Qt timer is armed for
+    the earliest timed callback. Made by `new_loop` for the window (gui/main.py) and its tests."""
+
     def __init__(self, app: QApplication) -> None:
         super().__init__(app)
         self._ready: deque[asyncio.Handle] = deque()

@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QApplication
 
 from heartlink_desktop.gui.bridge import Bridge, HostBuilder
 from heartlink_desktop.gui.loop import new_loop
-from heartlink_desktop.gui.window import MainWindow, app_icon
+from heartlink_desktop.gui.style import app_icon
+from heartlink_desktop.gui.window import MainWindow
 from heartlink_desktop.paths import Paths
 from heartlink_desktop.settings import Settings
 

@@ -6,6 +6,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from heartlink_desktop import __version__
@@ -13,6 +14,7 @@ from heartlink_desktop.core import vocab
 from heartlink_desktop.core.errors import CoreError
 from heartlink_desktop.core.profile import Profile, parse_profile
 from heartlink_desktop.core.vocab import FACILITATOR_SPEAKER, ROLES, end_reason_text
+from heartlink_desktop.paths import atomic_write
 
 # A slot's state as the card shows it.
 EMPTY, WAITING, IN_CALL, LEFT, RECONNECTING, ENDED = (
@@ -37,6 +39,9 @@ def profile_of(raw: Any) -> Profile | None:
 
 @dataclass
 class SlotView:
+    """One seat (A or B) of a conversation as the window shows it: who, in what state, since
+    when. Kept by `SessionView`."""
+
     role: str
     sid: str | None = None
     profile: Profile | None = None
@@ -61,6 +66,9 @@ class SlotView:
 
 @dataclass
 class SessionView:
+    """One conversation as the window shows it: status, phase, spiciness, both seats, the
+    transcript so far, and how it ended. Kept by `LiveSessions`, fed by the bridge's signals."""
+
     session_id: str
     number: int  # "Conversation 1", "2", ... in this run
     status: str = vocab.WAITING
@@ -251,3 +259,12 @@ def to_json(v: SessionView, exported_at: datetime) -> str:
         "summary": v.summary,
     }
     return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_export(view: SessionView, fmt: str, path: Path, now: datetime) -> Path:
+    """Write one conversation as Markdown ("md") or JSON to a file the host chose, private to
+    this user; a path without a suffix gets the format's."""
+    data = to_markdown(view) if fmt == "md" else to_json(view, now)
+    path = path if path.suffix else path.with_suffix(f".{'md' if fmt == 'md' else 'json'}")
+    atomic_write(path, data.encode("utf-8"), 0o600)
+    return path

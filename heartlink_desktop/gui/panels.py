@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -21,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from heartlink_desktop import net, tls
+from heartlink_desktop import __version__, net, tls
 from heartlink_desktop.gui.qr import QrWidget
 from heartlink_desktop.gui.style import BAD, GOOD, WARN, colour, plain_label
 from heartlink_desktop.settings import MAX_PAIRS, Settings
@@ -33,6 +34,7 @@ class JoinPanel(QGroupBox):
     """The QR code, the URL with Copy, and which LAN address the URL uses."""
 
     address_chosen = Signal(str)
+    present_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Join", parent)
@@ -44,9 +46,13 @@ class JoinPanel(QGroupBox):
         self.copy = QPushButton("Copy")
         self.copy.setToolTip("Copy the join link")
         self.copy.clicked.connect(self._copy)
+        self.present = QPushButton("Present")
+        self.present.setToolTip("Show the join code full screen, for a projector or a TV (F5; Esc leaves)")
+        self.present.clicked.connect(self.present_requested)
         row = QHBoxLayout()
         row.addWidget(self.url, 1)
         row.addWidget(self.copy)
+        row.addWidget(self.present)
         self.addresses = QComboBox()
         self.addresses.setAccessibleName("Address in the link")
         self.addresses.activated.connect(self._chosen)
@@ -259,3 +265,13 @@ class SettingsDialog(QDialog):
     def _save(self) -> None:
         self.saved.emit(self.values())
         self.accept()
+
+
+def about_text(paths_data: Path) -> str:
+    """The About box's words: the version, what HeartLink does, where its data lives."""
+    return (
+        f"HeartLink Desktop {__version__}\n\n"
+        "Hosts a private video conversation for two people on the same network, with a gentle "
+        "facilitator. Nothing leaves this network; each conversation's file is deleted when it ends.\n\n"
+        f"Data folder: {paths_data}"
+    )

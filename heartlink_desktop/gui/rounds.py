@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from heartlink_desktop.core.vocab import BREAK, EVENING_OVER, LOBBY, PAUSED, ROUND
 from heartlink_desktop.gui.style import plain_label
 
 
@@ -32,13 +33,18 @@ def state_line(status: dict[str, Any], left: float | None) -> str:
         return "Off: people are paired as they come, for as long as they like."
     state, n, rounds = status.get("state"), status.get("round", 0), status.get("rounds", 0)
     people = status.get("people", 0)
-    if state == "lobby":
+    if state == LOBBY:
         return f"In the lobby: {people} {'person' if people == 1 else 'people'} waiting. Press Start."
-    if state == "round":
+    if state == ROUND:
         convs = status.get("conversations", 0)
         time_left = f" · {clock(left)} left" if left is not None else ""
         return f"Round {n} of {rounds}{time_left} · {convs} conversation{'' if convs == 1 else 's'}"
-    if state == "break":
+    if state == PAUSED:  # picked up after a crash
+        return (
+            f"Paused after round {n} of {rounds}: waiting for people to return ({people} back). "
+            "It goes on when two who have not met are back, or press Resume."
+        )
+    if state == BREAK:
         time_left = f" · next round in {clock(left)}" if left is not None else ""
         return f"Break after round {n} of {rounds}{time_left}"
     return f"The evening is over: {n} round{'' if n == 1 else 's'} held."
@@ -122,10 +128,11 @@ class RoundsPanel(QGroupBox):
         self.running_part.setVisible(on)
         self.rounds.setEnabled(not on)
         self.minutes.setEnabled(not on)
-        self.enabled.setEnabled(not on or state in ("lobby", "ended"))
-        self.start_button.setEnabled(on and state == "lobby")
-        self.next_button.setEnabled(on and state in ("round", "break"))
-        self.end_button.setEnabled(on and state in ("round", "break", "lobby"))
+        self.enabled.setEnabled(not on or state in (LOBBY, EVENING_OVER))
+        self.start_button.setEnabled(on and state == LOBBY)
+        self.next_button.setEnabled(on and state in (ROUND, BREAK, PAUSED))
+        self.next_button.setText("Resume" if state == PAUSED else "Next round")  # next resumes then
+        self.end_button.setEnabled(on and state in (ROUND, BREAK, LOBBY, PAUSED))
         seconds = status.get("seconds_left")
         self._until = None if seconds is None else time.monotonic() + float(seconds)
         if self._until is None:

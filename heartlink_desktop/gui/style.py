@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtGui import QColor, QFont, QIcon, QPalette
 from PySide6.QtWidgets import QLabel
 
 from heartlink_desktop.core.vocab import ROLE_A, ROLE_B
+from heartlink_desktop.paths import resource
 
 GOOD, WARN, BAD = "#2e7d32", "#b26a00", "#c62828"
 SPEAKER_COLOURS = {ROLE_A: "#1565c0", ROLE_B: "#ad1457"}
@@ -43,3 +44,13 @@ def tint(label: QLabel, colour: QColor | str, *, bold: bool = False) -> None:
 
 def muted(label: QLabel) -> None:
     tint(label, label.palette().color(QPalette.ColorRole.Mid))
+
+
+def app_icon() -> QIcon:
+    """HeartLink's icon at every size shipped in resources/icons."""
+    icon = QIcon()
+    for size in (16, 24, 32, 48, 64, 128, 256):
+        path = resource("icons", f"heartlink-{size}.png")
+        if path.exists():
+            icon.addFile(str(path))
+    return icon

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -23,39 +23,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from heartlink_desktop import __version__
 from heartlink_desktop.core.vocab import ACTIVE, SPICE_NAMES
 from heartlink_desktop.gui.bridge import Bridge
-from heartlink_desktop.gui.model import LiveSessions, to_json, to_markdown
-from heartlink_desktop.gui.panels import CertPanel, JoinPanel, SettingsDialog, StatusPanel
+from heartlink_desktop.gui.model import LiveSessions, write_export
+from heartlink_desktop.gui.panels import CertPanel, JoinPanel, SettingsDialog, StatusPanel, about_text
+from heartlink_desktop.gui.present import PresentView
 from heartlink_desktop.gui.rounds import RoundsPanel
 from heartlink_desktop.gui.slots import SlotsPanel
 from heartlink_desktop.gui.speech import SpeechPanel
+from heartlink_desktop.gui.style import app_icon
 from heartlink_desktop.gui.transcript import TranscriptPanel
-from heartlink_desktop.paths import atomic_write, resource
 
 log = logging.getLogger(__name__)
 
 
-def app_icon() -> QIcon:
-    icon = QIcon()
-    for size in (16, 24, 32, 48, 64, 128, 256):
-        path = resource("icons", f"heartlink-{size}.png")
-        if path.exists():
-            icon.addFile(str(path))
-    return icon
-
-
-def about_text(paths_data: Path) -> str:
-    return (
-        f"HeartLink Desktop {__version__}\n\n"
-        "Hosts a private video conversation for two people on the same network, with a gentle "
-        "facilitator. Nothing leaves this network; each conversation's file is deleted when it ends.\n\n"
-        f"Data folder: {paths_data}"
-    )
-
-
 class MainWindow(QMainWindow):
+    """The host's window: the join panel (QR code, link), the certificate, the live
+    conversations with their transcripts, speech, the evening of rounds, and End session /
+    Reset. It reads the bridge's signals and calls its slots, nothing else. Made by gui/main.py."""
+
     closing = Signal()  # the host closed the window: stop the server, then quit
 
     LINGER_MS = 5000  # an ended conversation's card stays this long, showing who left
@@ -77,6 +63,7 @@ class MainWindow(QMainWindow):
         self.slots = SlotsPanel()
         self.transcript = TranscriptPanel()
         self.speech = SpeechPanel()
+        self.present_view = PresentView()
         self.end_button = QPushButton("End session")
         self.end_button.setToolTip("End the selected conversation; both phones are told it ended")
         self.ask_button = QPushButton("Ask the facilitator")
@@ -154,6 +141,11 @@ class MainWindow(QMainWindow):
         settings = QAction("&Settings…", self)
         settings.triggered.connect(self.open_settings)
         file.addAction(settings)
+        present = QAction("&Present the join code", self)
+        present.setShortcut(QKeySequence(Qt.Key.Key_F5))
+        present.triggered.connect(self.present)
+        file.addAction(present)
+        self.addAction(present)  # F5 works with the menu closed
         file.addSeparator()
         quit_ = QAction("&Quit", self)
         quit_.setShortcut(QKeySequence.StandardKey.Quit)
@@ -185,6 +177,8 @@ class MainWindow(QMainWindow):
         b.speech_changed.connect(self.speech.show_status)
         self.speech.engine_chosen.connect(b.set_stt)
         self.join.address_chosen.connect(b.choose_address)
+        self.join.present_requested.connect(self.present)
+        b.evening_changed.connect(self.present_view.show_evening)
         self.cert.regenerate.connect(b.regenerate_certificate)
         self.status.use_port.connect(b.start_on_port)
         self.slots.selected.connect(self.transcript.select)
@@ -218,6 +212,7 @@ class MainWindow(QMainWindow):
         s = self.bridge.status
         if s.running:
             self.join.show_url(s.join_url)
+            self.present_view.show_join(s.join_url)
         self.join.show_addresses(s.addresses, s.address)
         self._refresh_cert()
 
@@ -342,15 +337,7 @@ class MainWindow(QMainWindow):
 
     def export(self, session_id: str, fmt: str, path: Path) -> Path:
         """Write one conversation to a file the host chose (private to this user)."""
-        v = self.model.views[session_id]
-        if fmt == "md":
-            data = to_markdown(v)
-            path = path if path.suffix else path.with_suffix(".md")
-        else:
-            data = to_json(v, self.now())
-            path = path if path.suffix else path.with_suffix(".json")
-        atomic_write(path, data.encode("utf-8"), 0o600)
-        return path
+        return write_export(self.model.views[session_id], fmt, path, self.now())
 
     def export_dialog(self, session_id: str, fmt: str) -> None:
         v = self.model.views.get(session_id)
@@ -391,7 +378,13 @@ class MainWindow(QMainWindow):
         self.about_box = box
         return box
 
+    def present(self) -> PresentView:
+        """The join code full screen, for a projector or a TV (Esc leaves)."""
+        self.present_view.present()
+        return self.present_view
+
     def closeEvent(self, event: QCloseEvent) -> None:
         self._tick.stop()
+        self.present_view.close()
         self.closing.emit()
         event.accept()

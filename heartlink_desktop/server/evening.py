@@ -6,6 +6,9 @@ their phases, says the wrap-up line, ends the round's conversations (each then a
 private "again?"), tells every page where the evening stands, and at the end gives each
 person their mutual matches. The evening's state (schedule, who met whom, answers; never a
 contact) is written atomically to one file while it runs, and deleted when it ends or is reset.
+A host started after a crash reads it back paused: it waits for people to come back with
+their secrets, and goes on when the host says `resume` (or by itself when two people who have
+not met are back).
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ import hashlib
 import json
 import logging
 import secrets
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from heartlink_desktop.core import events as ev
@@ -25,6 +27,7 @@ from heartlink_desktop.core.evening import (
     BREAK,
     ENDED,
     LOBBY,
+    PAUSED,
     ROUND,
     Effect,
     Evening,
@@ -36,7 +39,15 @@ from heartlink_desktop.core.evening import (
 )
 from heartlink_desktop.core.events import Event
 from heartlink_desktop.core.profile import Profile
-from heartlink_desktop.core.vocab import PEER_DISCONNECTED, PHASES, ROUND_OVER
+from heartlink_desktop.core.vocab import (
+    PEER_DISCONNECTED,
+    PHASES,
+    ROUND_OVER,
+    YOU_BREAK,
+    YOU_LEFT,
+    YOU_TALKING,
+    YOU_WAITING,
+)
 from heartlink_desktop.paths import atomic_write
 
 if TYPE_CHECKING:
@@ -46,7 +57,7 @@ log = logging.getLogger(__name__)
 
 LATE = 0.005  # seconds past a deadline, so the core agrees it has passed
 FILE_NAME = "evening.json"
-COMMANDS = ("start", "next", "end", "status")
+COMMANDS = ("start", "next", "resume", "end", "status")
 
 
 def _digest(secret: str) -> str:
@@ -94,6 +105,7 @@ class EveningService:
         self._loop = asyncio.get_running_loop()
         self._restore()
         self._schedule()
+        self._announce()  # a restored evening: the window shows it paused, not the lobby
 
     async def stop(self) -> None:
         """The host stops: the evening is over (a crash, not a stop, leaves the file behind)."""
@@ -120,6 +132,25 @@ class EveningService:
         self.host.send("evening_joined", {"person": secret, **self._status_for(person)}, to=sid)
         self._save()
         self._announce()
+        if self.evening.ready_to_resume():
+            self._spawn(self._resume_by_itself())
+
+    async def _resume_by_itself(self) -> None:
+        async with self._lock:
+            if not self.evening.ready_to_resume():
+                return  # someone left again, or the host resumed it meanwhile
+            try:
+                await self._carry_out(self.evening.resume(self.host.now()))
+            except CoreError:
+                return
+        self.host.announce(
+            "evening_news", line=f"Two people are back: the evening goes on. {self.status_line()}"
+        )
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def leave(self, sid: str) -> bool:
         """The page's `leave` while not in a conversation (lobby, break): out of the schedule."""
@@ -127,7 +158,7 @@ class EveningService:
         if person is None or self.host.rooms.locate(sid) is not None:
             return False
         self.evening.leave(person)
-        self.host.send("evening_status", {**self._status_for(person), "you": "left"}, to=sid)
+        self.host.send("evening_status", {**self._status_for(person), "you": YOU_LEFT}, to=sid)
         self._forget_socket(sid)
         self._save()
         self._announce()
@@ -175,8 +206,8 @@ class EveningService:
 
     # -- the host's commands --------------------------------------------------------------
     async def command(self, name: str) -> str:
-        """start | next | end | status, as typed on standard input or clicked in the window.
-        Returns one line of plain words (a refusal says why)."""
+        """start | next | resume | end | status, as typed on standard input or clicked in the
+        window. Returns one line of plain words (a refusal says why)."""
         name = name.strip().lower()
         if name not in COMMANDS:
             return f"Unknown command {name!r}: use {', '.join(COMMANDS)}."
@@ -198,6 +229,12 @@ class EveningService:
 
     def status_line(self) -> str:
         s = self.status()
+        if s["state"] == PAUSED:
+            return (
+                f"Evening paused after round {s['round']} of {s['rounds']}, waiting for people to "
+                f"return: {s['people']} back, {s['mutual']} mutual matches kept. It goes on by itself "
+                "when two who have not met are back, or now with resume."
+            )
         where = {
             LOBBY: "in the lobby",
             ROUND: f"round {s['round']} of {s['rounds']}",
@@ -226,9 +263,7 @@ class EveningService:
 
     def _fire(self) -> None:
         self._timer = None
-        task = asyncio.ensure_future(self._tick())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._spawn(self._tick())
 
     async def _tick(self) -> None:
         async with self._lock:
@@ -265,9 +300,9 @@ class EveningService:
                 if isinstance(effect, PhaseDue):
                     session = self.host.rooms.get(session_id)
                     if session is not None and PHASES.index(session.phase) < PHASES.index(effect.phase):
-                        self.host.rooms.set_phase(session_id, effect.phase, now)  # forward only
+                        self.host.rooms.talk.set_phase(session_id, effect.phase, now)  # forward only
                 else:
-                    self.host.rooms.add_interjection(
+                    self.host.rooms.talk.add_interjection(
                         session_id, wrap_up_line(effect.seconds_left), now, source="round"
                     )
             except CoreError:
@@ -315,12 +350,19 @@ class EveningService:
             and self._sid.get(person) is not None
             and self.host.rooms.locate(self._sid[person]) is not None
         )
-        if s["state"] == ROUND:
-            you = "talking" if in_round else ("break" if self.evening.sitting_out == person else "waiting")
+        state = s["state"]
+        if state == PAUSED:
+            state = BREAK  # to a page, a break with no clock: "paused" is the host's word
+        if state == ROUND:
+            you = (
+                YOU_TALKING
+                if in_round
+                else (YOU_BREAK if self.evening.sitting_out == person else YOU_WAITING)
+            )
         else:
-            you = s["state"]
+            you = state
         return {
-            "state": s["state"],
+            "state": state,
             "round": s["round"],
             "rounds": s["rounds"],
             "seconds_left": s["seconds_left"],
@@ -361,15 +403,12 @@ class EveningService:
             log.warning("the evening's file could not be read; starting a new evening")
             self.file.unlink(missing_ok=True)
             return
-        if evening.state == ROUND:  # its conversations died with the host: a break follows
-            evening.pairs, evening.sitting_out, evening.state = (), None, BREAK
-            evening.ends_at = self.host.now() + timedelta(seconds=evening.break_seconds)
-        evening.people = {}  # everyone comes back by joining again
+        evening.after_crash()  # paused: everyone comes back by joining again, with their secret
         self.evening = evening
         self.host.again.answers = answers
         self._names = {str(k): str(v) for k, v in data.get("people", {}).items()}
         self._by_digest = {str(k): str(v) for k, v in data.get("secrets", {}).items()}
-        log.info("an evening was restored from its file (round %d)", evening.number)
+        log.info("an evening was restored from its file (round %d), %s", evening.number, evening.state)
 
 
 async def switch(host: HostServer, rounds: int | None, round_minutes: float, break_seconds: float) -> None:

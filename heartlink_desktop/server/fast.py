@@ -4,10 +4,15 @@ connection gets in one loop turn written to it at once.
 
 python-socketio stays the server: handshakes, polling, namespaces, acks, binary packets and
 pings take its own path. Only two things skip its per-message objects: a text frame
-`42[...]` (an EVENT on the default namespace, no ack id) goes to its event handler as soon as
-it is decoded, and an emit without binary data to a socket on a websocket that has nothing
+`42[...]` (an EVENT on the default namespace, no ack id) is checked unread for size and depth
+(`wire.check_packet`), then goes to the server's `_handle_event` (the HeartLink server's one
+gate) as soon as it is decoded, and an emit without binary data to a socket on a websocket that has nothing
 queued is written there directly as the same frame. The wire format is unchanged (Engine.IO 4
 MESSAGE + Socket.IO 5 EVENT, the JSON python-socketio would write).
+
+`whole_bodies` replaces Engine.IO's `_async["translate_request"]` (python-engineio 4.15) so a
+polling POST's body is read whole: Engine.IO's single `read(length)` returns what has
+arrived so far.
 """
 
 from __future__ import annotations
@@ -22,6 +27,9 @@ from aiohttp.web import WebSocketResponse
 from engineio import exceptions as eio_exceptions
 from engineio import packet as eio_packet
 from engineio.async_drivers import aiohttp as eio_aiohttp
+
+from heartlink_desktop.core.errors import CoreError
+from heartlink_desktop.server import wire
 
 # orjson: compact like python-socketio's JSON, UTF-8 rather than \u escapes (both are JSON to
 # the client), several times faster. What it will not write (bytes, keys that are not strings,
@@ -143,16 +151,9 @@ def send_direct(eio: Any, eio_sid: str, data: bytes) -> bool:
 
 
 async def _dispatch(sio: Any, eio_sid: str, data: list[Any]) -> None:
-    """What python-socketio does with an EVENT on "/" with no ack id (`_handle_event`, then
-    `_trigger_event`), less its steps that such an event does not need."""
-    if "/" in sio.handlers or "/" not in sio.namespace_handlers:
-        await sio._handle_event(eio_sid, "/", None, data)  # handlers by decorator: its own way
-        return
-    manager = sio.manager
-    sid = manager.sid_from_eio_sid(eio_sid, "/")
-    if not manager.is_connected(sid, "/"):
-        return
-    await sio.namespace_handlers["/"].trigger_event(data[0], sid, *data[1:])
+    """An EVENT on "/" with no ack id, decoded: to the server's own event handler, where the
+    HeartLink server keeps its one gate (protocol.HeartLinkServer._handle_event)."""
+    await sio._handle_event(eio_sid, "/", None, data)
 
 
 class FastWebSocket(eio_aiohttp.WebSocket):  # type: ignore[misc]
@@ -264,6 +265,8 @@ class FastWebSocket(eio_aiohttp.WebSocket):  # type: ignore[misc]
 
         handle = loop.call_later(timeout, watchdog)
         sio = self.sio
+        refuse = getattr(sio, "refuse", None)  # the HeartLink server's: a packet refused unread
+        check = wire.check_packet
         pending_binary = sio._binary_packet  # a binary packet's attachments come next
         eio_sid = s.sid
         flusher, buffered = self.flusher, self._buffered
@@ -280,8 +283,14 @@ class FastWebSocket(eio_aiohttp.WebSocket):  # type: ignore[misc]
                 except Exception:
                     break
                 last = clock()
-                # an EVENT on "/" with no ack id: decoded here, once
-                if data[:3] == "42[" and eio_sid not in pending_binary:
+                # an EVENT on "/" with no ack id: checked unread, then decoded here, once
+                if type(data) is str and data[:3] == "42[" and eio_sid not in pending_binary:
+                    if refuse is not None:
+                        try:
+                            check(data)
+                        except CoreError as exc:
+                            refuse(eio_sid, exc)
+                            continue
                     try:
                         args = _decode(data[2:])
                     except ValueError:
@@ -317,3 +326,37 @@ def fast_websockets(sio: Any) -> None:
     """Make `sio`'s Engine.IO serve its websockets with FastWebSocket."""
     kind = type("ServerWebSocket", (FastWebSocket,), {"sio": sio})
     sio.eio._async = {**sio.eio._async, "websocket": kind}
+
+
+class WholeBody:
+    """A polling POST's body for Engine.IO, read whole: Engine.IO reads `length` bytes with one
+    `read(length)`, which returns what has arrived so far, so a body that came in more than
+    one piece (a slow network, or TLS records read one buffer at a time) was cut and its
+    packets lost. Here it waits for all of it, at most `timeout` seconds."""
+
+    def __init__(self, content: Any, timeout: float) -> None:
+        self._content = content
+        self._timeout = timeout
+
+    async def read(self, n: int = -1) -> bytes:
+        if n is None or n < 0:
+            return bytes(await asyncio.wait_for(self._content.read(), self._timeout))
+        try:
+            return bytes(await asyncio.wait_for(self._content.readexactly(n), self._timeout))
+        except asyncio.IncompleteReadError as exc:
+            return bytes(exc.partial)  # the client closed early: what came is all there is
+        except TimeoutError:
+            # an Engine.IO error: it drops this socket and answers 400, with no traceback
+            raise eio_exceptions.EngineIOError("the request's body did not arrive in time") from None
+
+
+def whole_bodies(sio: Any, timeout: float) -> None:
+    """Make `sio`'s Engine.IO read each polling POST's body whole (WholeBody)."""
+    translate = sio.eio._async["translate_request"]
+
+    def translate_whole(request: Any) -> dict[str, Any]:
+        environ: dict[str, Any] = translate(request)
+        environ["wsgi.input"] = WholeBody(environ["wsgi.input"], timeout)
+        return environ
+
+    sio.eio._async = {**sio.eio._async, "translate_request": translate_whole}

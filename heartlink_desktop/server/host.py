@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import socketio
 from aiohttp import web
 
 from heartlink_desktop import net, tls
@@ -30,9 +29,11 @@ from heartlink_desktop.core.vocab import (
     SUMMARY_TIMEOUT,
 )
 from heartlink_desktop.paths import Paths
+from heartlink_desktop.server import fast
 from heartlink_desktop.server.again import Again
+from heartlink_desktop.server.listener import GatedSite, Listener
 from heartlink_desktop.server.outbox import InlineManager, Outbox, plain_websockets
-from heartlink_desktop.server.protocol import HeartLinkNamespace
+from heartlink_desktop.server.protocol import HeartLinkNamespace, HeartLinkServer
 from heartlink_desktop.server.relay import Relay
 from heartlink_desktop.server.services import FacilitatorPart, NoFacilitator, Service, SpeechPart
 from heartlink_desktop.server.store import SessionStore
@@ -86,7 +87,7 @@ class HostServer:
             idle_timeout=settings.idle_timeout,
         )
         self.store = SessionStore(self.paths.sessions)
-        self.token = secrets.token_urlsafe(24)  # 192 bits
+        self.token = self._kept_token()
         self.clients: set[str] = set()
         self.port: int | None = None
         self.addresses: list[net.LanAddress] = []
@@ -97,6 +98,7 @@ class HostServer:
         self._outbox = Outbox()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._runner: web.AppRunner | None = None
+        self.listener: Listener | None = None  # the connections open, refused; made at start
         # Installed by the composition root (app.build_host): the facilitator always, speech
         # always (its engine may be off), the evening for an evening of rounds.
         self.facilitator: FacilitatorPart = NoFacilitator()
@@ -105,7 +107,8 @@ class HostServer:
 
         # async_handlers off: each client event is handled where it is read, not in a task of
         # its own (the handlers do not wait; what goes out, the outbox sends).
-        self.sio = socketio.AsyncServer(
+        self.sio = HeartLinkServer(
+            client_timeout=settings.client_timeout,
             async_mode="aiohttp",
             async_handlers=False,
             client_manager=InlineManager(),
@@ -115,6 +118,7 @@ class HostServer:
             ping_timeout=PING_TIMEOUT,
         )
         plain_websockets(self.sio)
+        fast.whole_bodies(self.sio, settings.request_timeout)
         self.sio.register_namespace(HeartLinkNamespace(self))
         self.app = build_app(self._ca_file)
         self.sio.attach(self.app)
@@ -141,6 +145,18 @@ class HostServer:
     @property
     def join_url(self) -> str:
         return net.join_url(self.address, self.port or self.settings.port, self.token)
+
+    def _kept_token(self) -> str:
+        """The join token of the last run (a crash must not cost every phone its link), or a
+        new one (192 bits), kept from now on."""
+        token = self.paths.load_token()
+        if token is None:
+            token = secrets.token_urlsafe(24)
+            try:
+                self.paths.save_token(token)
+            except OSError:
+                log.warning("could not keep the join token: after a crash the phones must scan again")
+        return token
 
     def _ca_file(self) -> Path:
         assert self.cert is not None
@@ -173,11 +189,25 @@ class HostServer:
         self._ssl = tls.server_context(self.cert)
         self._outbox.open()
         # A long-poll left open by a page that never upgraded would hold cleanup for 60 s.
+        # keepalive_timeout: aiohttp closes a connection whose request head has not arrived
+        # that long after it opened or after its last response (a half-sent request, an idle
+        # kept-alive one); its default is an hour.
         self._runner = web.AppRunner(
-            self.app, handle_signals=False, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT
+            self.app,
+            handle_signals=False,
+            access_log=None,
+            shutdown_timeout=SHUTDOWN_TIMEOUT,
+            keepalive_timeout=self.settings.request_timeout,
         )
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.settings.host, self.settings.port, ssl_context=self._ssl)
+        s = self.settings
+        reason = (
+            f"--max-connections {s.max_connections}"
+            if s.max_connections is not None
+            else f"4 per seat from --max-pairs {s.max_pairs}; --max-connections sets it"
+        )
+        self.listener = Listener(s.connection_cap, s.handshake_timeout, reason=reason)
+        site = GatedSite(self._runner, s.host, s.port, ssl_context=self._ssl, listener=self.listener)
         try:
             await site.start()
         except OSError as exc:
@@ -207,6 +237,8 @@ class HostServer:
             task.cancel()
         runner, self._runner = self._runner, None
         await runner.cleanup()
+        if self.listener is not None:
+            self.listener.close()
         self.announce("stopped")
 
     async def _disconnect_everyone(self, timeout: float = 3.0) -> None:
@@ -319,11 +351,16 @@ class HostServer:
         if self.evening is not None:
             self.evening.reset()
         self.token = secrets.token_urlsafe(24)
+        try:
+            self.paths.save_token(self.token)  # the old link stops working now, and after a restart
+        except OSError:  # never let a restart bring the old link back
+            self.paths.token_file.unlink(missing_ok=True)
+            log.warning("could not keep the new join token: after a crash the phones must scan again")
         await self._disconnect_everyone()
         self.store.clear_stale()
         self.announce("token", token=self.token, url=self.join_url)
         return self.token
 
     def set_spiciness(self, level: int) -> None:
-        self.rooms.set_spiciness(level)
+        self.rooms.talk.set_spiciness(level)
         self.settings = self.settings.replace(spiciness=level)

@@ -60,7 +60,7 @@ class Lifecycle:
     def _on_event(self, event: Event) -> None:
         if event.kind not in _NEARER or self.host is None:
             return  # lines, speech, phases, endings only move deadlines later (or away)
-        deadline = self.host.rooms.deadline_of(event.session_id)
+        deadline = self.host.rooms.expiry.deadline_of(event.session_id)
         if deadline is not None and (self._at is None or deadline < self._at):
             # every other deadline is at _at or later (they only move later between these
             # events), so this one is the nearest now
@@ -74,7 +74,7 @@ class Lifecycle:
     def _schedule(self) -> None:
         if self._loop is None or self.host is None or (self._task is not None and not self._task.done()):
             return  # stopped, or an expiry is running and will schedule again when it is done
-        deadline = self.host.rooms.next_deadline()
+        deadline = self.host.rooms.expiry.next_deadline()
         if deadline is None:
             self._cancel()
             return
@@ -99,10 +99,10 @@ class Lifecycle:
         assert host is not None
         try:
             summaries = {}
-            for due in host.rooms.due(host.now()):
+            for due in host.rooms.expiry.due(host.now()):
                 summaries[due.session_id] = await host.summary(due.session_id)
             # The clock moved while summaries were written; a slot reclaimed meanwhile is safe.
-            for session in host.rooms.expire(host.now(), summaries):
+            for session in host.rooms.expiry.expire(host.now(), summaries):
                 log.info("session %s ended by itself (%s)", session.session_id, session.end_reason)
         except Exception:
             log.exception("ending sessions on time failed")

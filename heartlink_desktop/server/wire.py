@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from heartlink_desktop.core.errors import CoreError
 
 MAX_EVENT_BYTES = 64 * 1024  # one event's payload, as JSON
+# One Socket.IO packet as text, read before it is decoded: the payload's limit with room for the
+# packet's own header and the event's name. A deeper nesting than MAX_DEPTH (a profile is 4
+# deep with the event array around it) is refused before any decoder recurses into it.
+MAX_PACKET_CHARS = MAX_EVENT_BYTES + 1024
+MAX_DEPTH = 32
+# The protocol's client events: the only names that reach a handler, from either read path
+# (python-socketio's and server/fast.py's). `connect` and `disconnect` are python-socketio's
+# own, never a client's: a client event of that name is unknown like any other.
 CLIENT_EVENTS = frozenset(
     {
         "join",
@@ -25,6 +34,47 @@ CLIENT_EVENTS = frozenset(
 BINARY_EVENTS = frozenset({"audio"})  # a bytes payload, checked by its length (core/utterance.py)
 MATCHMAKING_ROOM = "matchmaking"
 SDP_MAX = 60 * 1024
+
+
+_SPECIAL = re.compile(r'[\[\]{}"\\]')
+
+
+def nesting(text: str) -> int:
+    """How deep the arrays and objects of a JSON text nest, read without decoding it and without
+    recursion: one pass over its brackets, quotes and backslashes (strings skipped)."""
+    depth = deepest = 0
+    in_string = False
+    skip = -1  # the position of a character a backslash escapes
+    for m in _SPECIAL.finditer(text):
+        at = m.start()
+        if at == skip:
+            continue
+        ch = m.group()
+        if in_string:
+            if ch == "\\":
+                skip = at + 1
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    return deepest
+
+
+def check_packet(text: str) -> None:
+    """A Socket.IO packet as text, before anything decodes it: its size, then its depth.
+    CoreError('payload_too_large' | 'invalid_payload') in plain words."""
+    if len(text) > MAX_PACKET_CHARS:
+        raise CoreError(
+            "payload_too_large", f"That message is too large (at most {MAX_EVENT_BYTES // 1024} KiB)."
+        )
+    # fewer brackets than the limit cannot nest deeper than it: most packets stop here
+    if text.count("[") + text.count("{") > MAX_DEPTH and nesting(text) > MAX_DEPTH:
+        raise CoreError("invalid_payload", f"That message nests deeper than {MAX_DEPTH} levels.")
 
 
 def payload_size(payload: Any) -> int:

@@ -146,7 +146,7 @@ class Engines:
         if not text:
             return
         try:
-            self.host.rooms.add_line(utt.sid, text[:LINE_MAX], self.host.now())
+            self.host.rooms.talk.add_line(utt.sid, text[:LINE_MAX], self.host.now())
         except CoreError:
             pass  # the conversation ended, or the partner left, while it was being recognised
 

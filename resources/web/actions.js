@@ -10,7 +10,7 @@ import { PAGE, S, go, inConversation, is } from "./state.js";
 import { wireToggles } from "./talk.js";
 import { $, say } from "./ui.js";
 import { render, setPhase, showProfile, syncButtons } from "./view.js";
-import { END } from "./vocab.js";
+import { END, EVENING } from "./vocab.js";
 
 const JOIN_TIMEOUT_MS = 15000; // no answer to `join`: say so instead of waiting forever
 
@@ -95,7 +95,7 @@ function toggleCamera() {
 
 /** Back to start from the ended screen (or out of the evening, while it goes on). */
 function restart() {
-  if (S.evening && S.evening.state !== "ended") {
+  if (S.evening && S.evening.state !== EVENING.OVER) {
     leaveEvening();
     return;
   }

@@ -8,7 +8,7 @@ import { PAGE, S, is } from "./state.js";
 import { ReadAloud, SpeechInput, Transcript } from "./talk.js";
 import { $, banner, say, toast } from "./ui.js";
 import { render, showEnded, showProblem, syncButtons } from "./view.js";
-import { ROLES } from "./vocab.js";
+import { EVENING, ROLES } from "./vocab.js";
 
 const [ROLE_A] = ROLES; // the polite side of the call
 
@@ -171,7 +171,7 @@ export function dropCall() {
  * rounds of an evening the camera stays on, ready for the next partner. The caller moves
  * the state next. */
 export function teardown() {
-  const keepMedia = Boolean(S.evening && S.evening.state !== "ended");
+  const keepMedia = Boolean(S.evening && S.evening.state !== EVENING.OVER);
   clearTimeout(S.joinTimer);
   clearTimeout(S.resumeTimer);
   if (S.call) S.call.close();

@@ -4,7 +4,7 @@
 import { endHere, teardown } from "./conversation.js";
 import { PAGE, S, can, go, inConversation, is } from "./state.js";
 import { $, clock, say } from "./ui.js";
-import { END } from "./vocab.js";
+import { END, EVENING, YOU } from "./vocab.js";
 
 const PERSON_KEY = "heartlink.person"; // who this page is in the evening, across reloads
 
@@ -39,16 +39,16 @@ export function wireEvening(link, contact) {
   function tick() {
     const e = S.evening;
     const chip = $("round-clock");
-    if (!e || e.state === "ended" || e.seconds_left == null) {
+    if (!e || e.state === EVENING.OVER || e.seconds_left == null) {
       say(chip, "");
       say($("lobby-clock"), "");
       say($("evening-next"), "");
       return;
     }
     const time = clock(left());
-    say(chip, e.state === "round" && inConversation() ? `Round ${e.round} of ${e.rounds} · ${time}` : "");
+    say(chip, e.state === EVENING.ROUND && inConversation() ? `Round ${e.round} of ${e.rounds} · ${time}` : "");
     say($("lobby-clock"), time);
-    const next = e.state === "break" ? `Round ${e.round + 1} starts in ${time}` : "";
+    const next = e.state === EVENING.BREAK ? `Round ${e.round + 1} starts in ${time}` : "";
     say($("evening-next"), is(PAGE.ENDED) ? next : "");
   }
 
@@ -60,10 +60,10 @@ export function wireEvening(link, contact) {
   }
 
   function lobbyText(e) {
-    if (e.state === "lobby") return "You're in. Round 1 starts when the host begins.";
-    if (e.state === "round" && e.you === "break") return `You have a break in round ${e.round}. The next round starts in:`;
-    if (e.state === "round") return `Round ${e.round} is under way. You will be paired in the next round, in:`;
-    if (e.state === "break") return `A short break. Round ${e.round + 1} of ${e.rounds} starts in:`;
+    if (e.state === EVENING.LOBBY) return "You're in. Round 1 starts when the host begins.";
+    if (e.state === EVENING.ROUND && e.you === YOU.BREAK) return `You have a break in round ${e.round}. The next round starts in:`;
+    if (e.state === EVENING.ROUND) return `Round ${e.round} is under way. You will be paired in the next round, in:`;
+    if (e.state === EVENING.BREAK) return `A short break. Round ${e.round + 1} of ${e.rounds} starts in:`;
     return "";
   }
 
@@ -73,7 +73,7 @@ export function wireEvening(link, contact) {
     if (is(PAGE.ENDED)) {
       // after a round: the question and its answer stay in view through the break
       const unanswered = S.again && !S.again.answered;
-      if (e.state === "break" || (e.state === "round" && unanswered)) return;
+      if (e.state === EVENING.BREAK || (e.state === EVENING.ROUND && unanswered)) return;
     }
     say($("lobby-text"), lobbyText(e));
     go(PAGE.LOBBY);
@@ -92,7 +92,7 @@ export function wireEvening(link, contact) {
 
   socket.on("evening_status", (e) => {
     if (!e || typeof e !== "object" || !S.evening) return;
-    if (e.you === "left") {
+    if (e.you === YOU.LEFT) {
       S.evening = null;
       setClock(null);
       return;
@@ -104,7 +104,7 @@ export function wireEvening(link, contact) {
 
   socket.on("evening_ended", (e) => {
     if (!e || typeof e !== "object" || !S.evening) return;
-    S.evening = { ...S.evening, state: "ended", seconds_left: null };
+    S.evening = { ...S.evening, state: EVENING.OVER, seconds_left: null };
     setClock(null);
     keepPerson("");
     for (const m of Array.isArray(e.matches) ? e.matches : []) addMatch(m);

@@ -20,6 +20,7 @@ from heartlink_desktop.gui.window import MainWindow
 from heartlink_desktop.paths import Paths
 from heartlink_desktop.server.host import HostServer
 from heartlink_desktop.settings import Settings
+from tests import loops
 from tests.support import WAIT, Clients, until
 
 
@@ -30,30 +31,14 @@ def _app() -> QApplication:
     return app
 
 
-_loop_errors: list[str] = []
-
-
 def _qasync_loop() -> qasync.QEventLoop:
-    loop = new_loop(_app())  # the loop the app runs the window on
-
-    def record(loop: Any, context: dict[str, Any]) -> None:
-        _loop_errors.append(f"{context.get('message')}: {context.get('exception')!r}")
-        loop.default_exception_handler(context)
-
-    loop.set_exception_handler(record)
-    return loop
+    """The loop the app runs the window on, recording background errors (tests/conftest.py
+    fails the test on any)."""
+    return loops.recording(new_loop(_app()))
 
 
 def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> dict[str, Any]:
     return {"qasync": _qasync_loop}
-
-
-@pytest.fixture(autouse=True)
-def _no_unhandled_loop_errors() -> Any:
-    """A task that failed in the background fails the test, even if nobody awaited it."""
-    _loop_errors.clear()
-    yield
-    assert not _loop_errors, "unhandled errors on the loop:\n" + "\n".join(_loop_errors)
 
 
 @dataclass

@@ -54,7 +54,7 @@ async def shoot(data_dir: Path, out: Path) -> None:
         for who, text in TALK[:2]:
             await peer[who].emit("transcript_update", {"text": text})
         await until(lambda: len(window.model.views[sid].transcript) >= 2)
-        host.rooms.add_interjection(
+        host.rooms.talk.add_interjection(
             sid, "What is something you were scared of once and now love?", host.now()
         )
         for who, text in TALK[2:]:

@@ -94,11 +94,11 @@ async def test_500_conversations_an_event_touches_one_card_and_the_clock_only_th
         await until(lambda: w.slots.cards[ids[-1]].y() > 0)  # the layout has placed them all
         before = drawn(w)
 
-        rooms.add_line("a250", "a line in the middle", now())
+        rooms.talk.add_line("a250", "a line in the middle", now())
         await until(lambda: "A250: a line in the middle" in transcript_text(w, ids[250]))
         assert changed(before, w) == set()
 
-        rooms.set_phase(ids[300], "deep_dive", now())
+        rooms.talk.set_phase(ids[300], "deep_dive", now())
         await until(lambda: changed(before, w) == {ids[300]})  # drawn at the next turn
         assert w.slots.card(ids[300]).detail.text().startswith("deep dive")  # type: ignore[union-attr]
 

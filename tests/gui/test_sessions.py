@@ -107,7 +107,7 @@ async def test_transcript_lines_appear_coloured_and_a_markup_name_shows_literall
         assert found.charFormat().foreground().color() == QColor(SPEAKER_COLOURS["B"])
 
         # the facilitator's line is set apart: its own background, italic
-        gui.host.rooms.add_interjection(sid, "What made you both smile today?", gui.host.now())
+        gui.host.rooms.talk.add_interjection(sid, "What made you both smile today?", gui.host.now())
         await until(lambda: "What made you both smile today?" in transcript_text(w, sid))
         found = doc.find("What made you both smile today?")
         assert found.charFormat().fontItalic()

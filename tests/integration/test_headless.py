@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import socketio
 
 from tests.support import WAIT, Peer, until
 
@@ -113,3 +114,48 @@ def test_bad_option_is_one_line_and_exit_2(tmp_path: Path, args: list[str]) -> N
     assert rc == 2
     assert len(err.strip().splitlines()) == 1 and err.startswith("heartlink-desktop: ")
     assert "Traceback" not in err
+
+
+@pytest.mark.asyncio
+async def test_standard_input_takes_status_end_and_reset_without_an_evening(data_dir: Path) -> None:
+    from tests.integration.test_rounds_headless import start
+
+    term, m = await start(data_dir, "--max-pairs", "2", "--grace-seconds", "0")
+    cert = ssl.create_default_context(cafile=str(data_dir / "certs" / "ca.crt"))
+    url = f"https://127.0.0.1:{m['port']}"
+    peers = [Peer(url, cert, n) for n in ("a", "b", "c", "d")]
+    try:
+        for p in peers:
+            await p.connect(m["token"])
+        a, b, c, d = peers
+        for peer, name in ((a, "Ann"), (b, "Bob"), (c, "Cat"), (d, "Dan")):
+            await peer.join(name)
+        await a.wait_for("user_joined")
+        await c.wait_for("user_joined")
+        assert await term.say("help") == "Commands, one a line:"
+        listed = [await term.line() for _ in range(4)]
+        assert [line.split()[0] for line in listed] == ["help", "status", "end", "reset"]
+        assert (await term.say("start")).startswith("Unknown command 'start'")
+        assert await term.say("status") == "2 conversations, 0 in line, 4 connected."
+        first, second = await term.line(), await term.line()
+        assert first.startswith("1. Ann & Bob (active, 0 lines) session_")
+        assert second.startswith("2. Cat & Dan (active")
+        assert await term.say("end 1") == "Ended conversation 1."
+        for peer in (a, b):
+            assert (await peer.wait_for("session_ended"))["reason"] == "host_ended"
+        assert (await term.say("end 1")).startswith("Conversation 1 is not going on")
+        assert await term.say(f"end {second.split()[-1]}") == f"Ended conversation {second.split()[-1]}."
+        await d.wait_for("session_ended")
+        assert c.received["session_ended"][0]["reason"] == "host_ended"
+        reply = await term.say("reset")
+        new = re.search(r"New join URL: https://\S+\?t=(?P<token>[\w-]+)$", reply)
+        assert reply.startswith("Reset:") and new is not None and new["token"] != m["token"]
+        late = Peer(url, cert, "late")
+        peers.append(late)
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            await late.connect(m["token"])  # the old link is refused
+    finally:
+        for p in peers:
+            await p.close()
+        term.proc.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(term.proc.wait(), WAIT)

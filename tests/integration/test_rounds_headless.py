@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import os
 import re
@@ -155,35 +156,71 @@ async def test_three_rounds_from_standard_input_with_a_reclaim_and_private_match
             await asyncio.wait_for(term.proc.wait(), WAIT)
 
 
-async def test_the_evening_file_survives_kill_9_whole_and_comes_back(data_dir: Path) -> None:
-    term, m = await start(data_dir, "--rounds", "2", "--round-minutes", "30", "--break-seconds", "600")
+async def come_back(url: str, cert: ssl.SSLContext, token: str, name: str, secret: str) -> Peer:
+    """A page after the host's crash: the same link (no new QR code), its `person` secret."""
+    peer = Peer(url, cert, f"{name} again")
+    await peer.connect(token)
+    await peer.emit("join", {"room": "matchmaking", "profile": {"name": name}, "person": secret})
+    await peer.wait_for("evening_joined")
+    return peer
+
+
+async def test_an_evening_killed_mid_round_keeps_its_link_and_matches_and_goes_on(data_dir: Path) -> None:
+    args = ("--rounds", "3", "--round-minutes", "30", "--break-seconds", "600")
+    term, m = await start(data_dir, *args)
     cert = ssl.create_default_context(cafile=str(data_dir / "certs" / "ca.crt"))
     url = f"https://127.0.0.1:{m['port']}"
     peers = await enter(url, cert, m["token"])
+    secrets = {name: peer.received["evening_joined"][0]["person"] for name, peer in peers.items()}
+    met: set[frozenset[str]] = set()
     try:
         before = counts(peers)
         await term.say("start")
-        await partners_in(peers, before)
+        first = await partners_in(peers, before)
         await term.say("next")
-        for peer in peers.values():
+        for peer in peers.values():  # round 1: everyone says yes, with a contact
             asked = await peer.wait_for("again_asked")
             await peer.emit("again_answer", {"session_id": asked["session_id"], "yes": True, "contact": "c"})
             await peer.wait_for("again_received")
-        assert "2 mutual matches" in await term.say("status")
+        before = counts(peers)
+        assert "round 2 of 3" in await term.say("next")
+        second = await partners_in(peers, before)  # round 2 under way: the host dies
+        met = {frozenset(p) for p in (*first.items(), *second.items())}
         term.proc.kill()  # SIGKILL: no clean-up at all
         await term.proc.wait()
     finally:
         for peer in peers.values():
             await peer.close()
     data = json.loads((data_dir / "evening.json").read_text())
-    assert data["evening"]["number"] == 1 and len(data["evening"]["history"]["met"]) == 2
-    assert sum(len(q["answers"]) for q in data["answers"].values()) == 4
+    assert data["evening"]["number"] == 2 and len(data["evening"]["history"]["met"]) == 4
     assert not [p for p in os.listdir(data_dir) if p.endswith(".tmp")]
-    # a new host on the same data folder picks the evening up where it stood
-    term, m = await start(data_dir, "--rounds", "2", "--round-minutes", "30", "--break-seconds", "600")
+
+    term, again = await start(data_dir, *args)  # the same data folder, a new process
+    back: list[Peer] = []
     try:
+        assert again["token"] == m["token"]  # the phones' link still works
+        url = f"https://127.0.0.1:{again['port']}"
         status = await term.say("status")
-        assert status.startswith("Evening break after round 1 of 2") and "2 mutual matches" in status
+        assert "paused after round 2 of 3, waiting for people to return" in status
+        assert "2 mutual matches kept" in status
+        assert "it goes on when two are" in await term.say("resume")  # nobody back: it waits
+        # two who have not met yet come back with their secrets: round 3 opens by itself
+        a, b = next(pair for pair in itertools.combinations(NAMES, 2) if frozenset(pair) not in met)
+        for name in (a, b):
+            back.append(await come_back(url, cert, again["token"], name, secrets[name]))
+        news = await term.line()
+        assert news.startswith("Two people are back: the evening goes on.") and "round 3 of 3" in news
+        for peer, name, other in ((back[0], a, b), (back[1], b, a)):  # seated together
+            info = await peer.wait_for("session_info")
+            partner = info["peer"] or await peer.wait_for("user_joined")
+            assert partner["profile"]["name"] == other, name
+        # the evening ends: each of the two gets the matches made before the crash
+        assert (await term.say("end")).startswith("Evening over")
+        for peer, name in zip(back, (a, b), strict=True):
+            ended = await peer.wait_for("evening_ended")
+            assert {x["name"] for x in ended["matches"]} == {first[name]}
     finally:
+        for peer in back:
+            await peer.close()
         term.proc.send_signal(signal.SIGTERM)
         await asyncio.wait_for(term.proc.wait(), WAIT)

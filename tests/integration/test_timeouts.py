@@ -35,16 +35,16 @@ async def test_an_idle_session_times_out_and_activity_puts_it_off(serve: Serve) 
     loop = asyncio.get_running_loop()
     a, b = await clients.pair()
     session_id = b.received["session_info"][0]["session_id"]
-    paired = host.rooms.deadline_of(session_id)
+    paired = host.rooms.expiry.deadline_of(session_id)
     assert paired is not None
     await a.emit("transcript_update", {"text": "still here"})
     await b.wait_for("transcript_update")
-    await until(lambda: (host.rooms.deadline_of(session_id) or paired) > paired)  # the line put it off
-    said = host.rooms.deadline_of(session_id)
+    await until(lambda: (host.rooms.expiry.deadline_of(session_id) or paired) > paired)  # the line put it off
+    said = host.rooms.expiry.deadline_of(session_id)
     assert said is not None
     await a.emit("audio_activity", {"speaking": True})  # speech counts as activity too
     spoke = loop.time()
-    await until(lambda: (host.rooms.deadline_of(session_id) or said) > said)
+    await until(lambda: (host.rooms.expiry.deadline_of(session_id) or said) > said)
     for peer in (a, b):
         assert (await peer.wait_for("session_ended"))["reason"] == "timeout"
     assert loop.time() - spoke >= 0.9
@@ -69,8 +69,8 @@ async def test_lines_and_speech_do_not_make_the_timer_look_at_every_session(
     host, clients = await serve(max_pairs=5, idle_timeout=1.5, grace_seconds=0)
     pairs = [await clients.pair() for _ in range(3)]
     scans: list[int] = []
-    real = host.rooms.next_deadline
-    monkeypatch.setattr(host.rooms, "next_deadline", lambda: scans.append(1) or real())
+    real = host.rooms.expiry.next_deadline
+    monkeypatch.setattr(host.rooms.expiry, "next_deadline", lambda: scans.append(1) or real())
     a, b = pairs[0]
     for n in range(30):
         await a.emit("audio_activity", {"speaking": n % 2 == 0})

@@ -11,6 +11,7 @@ from heartlink_desktop.core.evening import (
     BREAK,
     ENDED,
     LOBBY,
+    PAUSED,
     ROUND,
     Evening,
     EveningEnded,
@@ -120,3 +121,63 @@ def test_an_evening_survives_a_round_trip_through_its_file_data() -> None:
     assert back.state == BREAK and back.number == 1 and back.history == evening.history
     assert back.people == evening.people
     assert [type(e) for e in back.tick(at(140))] == [RoundOpened, PhaseDue]
+
+
+def crashed_in_round_two(people: int = 4, rounds: int = 3) -> Evening:
+    """An evening as a host reads it back from its file after dying in round 2."""
+    evening = evening_of(people, rounds=rounds)
+    evening.start(at(0))
+    evening.next(at(60))  # round 1 ends
+    evening.next(at(70))  # round 2 opens; then the host dies
+    restored = Evening.from_dict(evening.to_dict())
+    restored.after_crash()
+    return restored
+
+
+def test_a_restored_evening_waits_paused_and_never_ends_for_want_of_pairs() -> None:
+    evening = crashed_in_round_two()
+    assert evening.state == PAUSED and evening.people == {} and evening.number == 2
+    assert evening.next_deadline() is None
+    assert evening.tick(at(10_000)) == [] and evening.state == PAUSED  # hours later: still waiting
+    with pytest.raises(CoreError) as few:
+        evening.resume(at(10_000))
+    assert few.value.code == "too_few_people" and "0 of" in few.value.message
+    evening.join("p0", "Person 0")
+    assert not evening.ready_to_resume()
+    with pytest.raises(CoreError):
+        evening.next(at(10_001))  # next is resume while paused
+    assert evening.state == PAUSED and len(evening.history.met) == 4  # nothing lost
+
+
+def test_two_who_have_not_met_make_it_ready_and_resume_opens_the_next_round() -> None:
+    evening = crashed_in_round_two()
+    met = set(evening.history.met)
+    people = [f"p{i}" for i in range(4)]
+    a, b = next((x, y) for i, x in enumerate(people) for y in people[i + 1 :] if frozenset((x, y)) not in met)
+    partner_before = next(p for p in people if p != a and frozenset((a, p)) in met)
+    evening.join(a, a)
+    evening.join(partner_before, partner_before)
+    assert not evening.ready_to_resume()  # these two have met: nothing new to hold
+    evening.leave(partner_before)
+    evening.join(b, b)
+    assert evening.ready_to_resume()
+    opened = evening.resume(at(20_000))
+    assert isinstance(opened[0], RoundOpened) and opened[0].number == 3
+    assert opened[0].pairs == ((a, b),) or opened[0].pairs == ((b, a),)
+    assert evening.state == ROUND and not evening.ready_to_resume()
+
+
+def test_after_the_last_round_resume_ends_the_evening_and_so_does_end() -> None:
+    evening = crashed_in_round_two(rounds=2)
+    assert not evening.ready_to_resume()  # no round left to hold: only the host ends it
+    assert evening.resume(at(0)) == [EveningEnded(2)] and evening.state == ENDED
+    other = crashed_in_round_two()
+    assert other.end(at(0)) == [EveningEnded(2)]
+    with pytest.raises(CoreError):
+        Evening(1, 60).resume(T0)  # not paused
+
+
+def test_a_crash_in_the_lobby_stays_in_the_lobby() -> None:
+    evening = Evening.from_dict(evening_of(3).to_dict())
+    evening.after_crash()
+    assert evening.state == LOBBY and evening.people == {}

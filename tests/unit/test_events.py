@@ -36,11 +36,11 @@ def test_no_event_copies_the_session(monkeypatch: pytest.MonkeyPatch) -> None:
     rooms.join("b", parse_profile({"name": "Bob"}), at(1))
     sid = rooms.sessions[0].session_id
     for n in range(200):
-        rooms.set_speaking("a", True, at(2 + n))
-        rooms.set_speaking("a", False, at(2 + n))
-        rooms.add_line("a" if n % 2 else "b", f"line {n}", at(2 + n))
-    rooms.add_interjection(sid, "A question?", at(300))
-    rooms.set_phase(sid, "deep_dive", at(301))
+        rooms.talk.set_speaking("a", True, at(2 + n))
+        rooms.talk.set_speaking("a", False, at(2 + n))
+        rooms.talk.add_line("a" if n % 2 else "b", f"line {n}", at(2 + n))
+    rooms.talk.add_interjection(sid, "A question?", at(300))
+    rooms.talk.set_phase(sid, "deep_dive", at(301))
     rooms.drop("a", at(302))
     secret = rooms.sessions[0].resume["A"]
     rooms.reclaim(secret, "a2", at(303))
@@ -63,7 +63,7 @@ def test_a_snapshot_is_made_on_request_with_or_without_the_transcript() -> None:
     rooms.join("a", parse_profile({"name": "Alice"}), at(0))
     rooms.join("b", parse_profile({"name": "Bob"}), at(1))
     sid = rooms.sessions[0].session_id
-    rooms.add_line("a", "hello", at(2))
+    rooms.talk.add_line("a", "hello", at(2))
     whole = rooms.snapshot(sid)
     head = rooms.snapshot(sid, transcript=False)
     assert whole is not None and head is not None

@@ -28,7 +28,7 @@ def test_every_observer_hears_every_event_when_one_raises(caplog: pytest.LogCapt
     with caplog.at_level(logging.DEBUG, logger="heartlink_desktop.core.events"):
         rooms.join("a", parse_profile({"name": "Ann"}), T0)
         rooms.join("b", parse_profile({"name": "Bob"}), T0)
-        entry = rooms.add_line("a", "hello", T0 + timedelta(seconds=1))
+        entry = rooms.talk.add_line("a", "hello", T0 + timedelta(seconds=1))
     assert entry["text"] == "hello"
     assert before == after == ["created", "joined", "joined", "phase", "transcript"]
     full = [r for r in caplog.records if r.levelno >= logging.ERROR]

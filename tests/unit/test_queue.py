@@ -1,4 +1,5 @@
-"""The line of newcomers: first come, first served, under joins, leaves and endings."""
+"""The line of newcomers: first come, first served, under joins, leaves and endings; and who
+sits with whom: the compatible, not blocked person who waited longest."""
 
 from __future__ import annotations
 
@@ -8,7 +9,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from heartlink_desktop.core import CoreError, Event, JoinResult, Queued, Rooms, parse_profile
+from heartlink_desktop.core import CoreError, Event, JoinResult, Queued, Rooms, parse_profile, vocab
+from heartlink_desktop.core.compat import compatible
+from heartlink_desktop.core.safety import Safety
+from heartlink_desktop.core.vocab import NOBODY_TO_MEET
+from heartlink_desktop.core.waitlist import (
+    KeepWaiting,
+    OpenAlone,
+    SitWith,
+    Waiting,
+    Waitlist,
+    meeting_rule,
+    nobody_to_meet,
+    place,
+)
 
 T0 = datetime(2026, 11, 25, 21, 0, 0, tzinfo=UTC)
 
@@ -158,3 +172,126 @@ def test_first_come_first_served_under_any_joins_and_leaves(steps: list[tuple[st
             del arrivals[: len(newly)]
         assert [w.sid for w in rooms.line] == arrivals
         assert not arrivals or not rooms.has_room()  # nobody waits while a slot is free
+
+
+# -- who sits with whom: the compatible person who waited longest, never a blocked pair ------
+
+
+def w(sid: str, gender: str | None = None, meet: list[str] | None = None, at: int = 0) -> Waiting:
+    raw: dict[str, object] = {"name": sid}
+    if gender:
+        raw["gender"] = gender
+    if meet:
+        raw["meet"] = meet
+    return Waiting(sid, parse_profile(raw), T0 + timedelta(seconds=at))
+
+
+PREFS = meeting_rule("preferences")
+
+
+def test_a_newcomer_sits_with_the_compatible_person_who_waited_longest() -> None:
+    alone = [w("w1", "woman", ["women"], 1), w("m1", "man", ["women"], 2), w("m2", "man", ["women"], 3)]
+    newcomer = w("w2", "woman", ["men"], 9)
+    assert place([newcomer], alone, 0, PREFS) == [SitWith(newcomer, alone[1])]
+    # the order of arrival counts, not the order the caller lists them in
+    assert place([newcomer], alone[::-1], 0, PREFS) == [SitWith(newcomer, alone[1])]
+    # with everyone meeting everyone (or the host's "everyone" mode) it is today's rule
+    assert place([newcomer], alone, 0) == [SitWith(newcomer, alone[0])]
+    assert place([newcomer], alone, 0, meeting_rule("everyone")) == [SitWith(newcomer, alone[0])]
+
+
+def test_a_newcomer_nobody_waiting_can_meet_opens_a_conversation_or_waits_in_line() -> None:
+    alone = [w("m1", "man", ["men"])]
+    newcomer = w("w1", "woman", ["men"], 5)
+    assert place([newcomer], alone, 1, PREFS) == [OpenAlone(newcomer, NOBODY_TO_MEET)]
+    assert place([newcomer], alone, 0, PREFS) == [KeepWaiting(newcomer, NOBODY_TO_MEET)]
+    assert vocab.WAIT_REASONS[NOBODY_TO_MEET].startswith("Nobody here you can meet yet.")
+    # nobody waiting at all: a plain wait, as today; every slot in a conversation: a plain line
+    assert place([newcomer], [], 1, PREFS) == [OpenAlone(newcomer, None)]
+    assert place([newcomer], [], 0, PREFS) == [KeepWaiting(newcomer, None)]
+
+
+def test_someone_who_left_gender_out_waits_for_someone_who_meets_everyone() -> None:
+    unsaid = w("u", at=1)
+    picky, open_to_all = w("p", "man", ["women"], 2), w("o", "woman", at=3)
+    assert place([picky, open_to_all], [unsaid], 1, PREFS) == [
+        OpenAlone(picky, NOBODY_TO_MEET),
+        SitWith(open_to_all, unsaid),
+    ]
+
+
+def test_the_line_is_served_in_order_and_the_next_may_sit_with_one_just_seated() -> None:
+    a, b, c = w("a", "man", ["women"], 1), w("b", "man", ["women"], 2), w("c", "woman", ["men"], 3)
+    assert place([a, b, c], [], 1, PREFS) == [
+        OpenAlone(a, None),
+        KeepWaiting(b, NOBODY_TO_MEET),
+        SitWith(c, a),
+    ]
+    assert nobody_to_meet(b, [a], PREFS) and not nobody_to_meet(c, [a], PREFS)
+    assert not nobody_to_meet(b, [], PREFS)
+
+
+def test_a_blocked_pair_is_never_seated_together() -> None:
+    safety = Safety()
+    safety.report("ann", "bob", {"reason": "fake"}, T0)
+    ann = Waiting("s1", parse_profile({"name": "Ann"}), T0, person="ann")
+    bob = Waiting("s9", parse_profile({"name": "Bob"}), T0, person="bob")  # a new socket, the same person
+    cat = Waiting("s5", parse_profile({"name": "Cat"}), T0 + timedelta(seconds=1), person="cat")
+    rule = meeting_rule("everyone", safety)
+    assert place([bob], [ann], 0, rule) == [KeepWaiting(bob, NOBODY_TO_MEET)]
+    assert place([bob], [ann, cat], 0, rule) == [SitWith(bob, cat)]
+    safety.remove("cat", "Cat", T0)
+    assert place([ann], [cat], 1, rule) == [OpenAlone(ann, NOBODY_TO_MEET)]
+
+
+def test_the_line_keeps_the_person_key() -> None:
+    line = Waitlist()
+    line.add("s1", p("A"), T0, person="k1")
+    line.add("s2", p("B"), T0)
+    assert [x.key for x in line.entries] == ["k1", "s2"]
+
+
+GENDERS = [None, "woman", "man", "nonbinary"]
+MEETS = [None, ["women"], ["men"], ["nonbinary"], ["women", "men"], ["men", "nonbinary"]]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from(range(4)), st.sampled_from(range(6))), min_size=1, max_size=9),
+    st.integers(0, 8),
+    st.integers(0, 3),
+    st.sets(st.tuples(st.integers(0, 8), st.integers(0, 8)), max_size=6),
+    st.sampled_from(["everyone", "preferences"]),
+)
+def test_placements_follow_the_rule_for_any_crowd(
+    people: list[tuple[int, int]], split: int, slots: int, blocks: set[tuple[int, int]], mode: str
+) -> None:
+    """Checked against the rule itself: who sits together may meet, the partner is the one who
+    waited longest of those still alone, and nobody opens or waits while someone they may
+    meet waits alone."""
+    crowd = [w(f"p{i}", GENDERS[g], MEETS[m], at=i) for i, (g, m) in enumerate(people)]
+    safety = Safety()
+    for x, y in blocks:
+        if x < len(crowd) and y < len(crowd):
+            safety.block(crowd[x].key, crowd[y].key)
+    rule = meeting_rule(mode, safety)
+    alone, line = crowd[: split % len(crowd)], crowd[split % len(crowd) :]
+    seats, left = list(alone), slots
+    placements = place(line, alone, slots, rule)
+    assert [x.person for x in placements] == line
+    for placed in placements:
+        fits = [s for s in seats if rule(placed.person, s)]
+        if isinstance(placed, SitWith):
+            assert fits and placed.partner == fits[0]
+            assert compatible(placed.person.profile, placed.partner.profile, mode)
+            assert safety.may_pair(placed.person.key, placed.partner.key)
+            seats.remove(placed.partner)
+        else:
+            assert fits == []
+            assert placed.reason == (NOBODY_TO_MEET if seats else None)
+            if isinstance(placed, OpenAlone):
+                assert left > 0
+                left -= 1
+                seats.append(placed.person)
+            else:
+                assert left == 0

@@ -24,7 +24,7 @@ def rooms_with_pair(**opts: object) -> tuple[Rooms, list[Event]]:
     rooms.subscribe(events.append)
     rooms.join("a", parse_profile({"name": "Alice"}), T0)
     rooms.join("b", parse_profile({"name": "Bob"}), T0)
-    rooms.add_line("a", "hello", at(1))
+    rooms.talk.add_line("a", "hello", at(1))
     return rooms, events
 
 
@@ -62,7 +62,7 @@ def test_reclaim_inside_the_grace_keeps_session_role_and_transcript() -> None:
     assert rooms.locate("a") is None and session.participants["A"] == "a"  # held, not freed
     assert rooms.partner("b") == "a"
     with pytest.raises(CoreError):  # the gone socket cannot act
-        rooms.add_line("a", "ghost", at(11))
+        rooms.talk.add_line("a", "ghost", at(11))
 
     back = rooms.reclaim("secret-1", "a2", at(39.9))
     assert back.session is session and back.role == "A"
@@ -78,10 +78,10 @@ def test_reclaim_inside_the_grace_keeps_session_role_and_transcript() -> None:
     assert events[-1].data == {"role": "A", "state": "connected", "sid": "a2", "old_sid": "a"}
     assert rooms.secret_of("a2") == "secret-3"  # a fresh secret for the next blip
     assert rooms.locate("a2") == (session, "A") and rooms.partner("b") == "a2"
-    assert rooms.check_target("b", "a2") == "a2"
-    rooms.add_line("a2", "back", at(41))
+    assert rooms.talk.check_target("b", "a2") == "a2"
+    rooms.talk.add_line("a2", "back", at(41))
     assert session.transcript[-1]["speaker"] == "A"
-    assert rooms.next_deadline() is None and rooms.due(at(1000)) == []  # nothing held any more
+    assert rooms.expiry.next_deadline() is None and rooms.expiry.due(at(1000)) == []  # nothing held any more
 
 
 def test_reclaim_outside_the_grace_is_refused() -> None:
@@ -136,11 +136,11 @@ def test_secret_is_dead_after_the_session_ended() -> None:
 def test_grace_expiry_ends_the_session_as_a_disconnect() -> None:
     rooms, events = rooms_with_pair()
     rooms.drop("a", at(10))
-    assert rooms.next_deadline() == at(40)
-    assert rooms.due(at(39)) == [] and rooms.expire(at(39)) == []
-    [due] = rooms.due(at(40))
+    assert rooms.expiry.next_deadline() == at(40)
+    assert rooms.expiry.due(at(39)) == [] and rooms.expiry.expire(at(39)) == []
+    [due] = rooms.expiry.due(at(40))
     assert (due.reason, due.role, due.sid) == ("peer_disconnected", "A", "a")
-    [ended] = rooms.expire(at(40), {due.session_id: "They said hello."})
+    [ended] = rooms.expiry.expire(at(40), {due.session_id: "They said hello."})
     assert ended.end_reason == "peer_disconnected" and ended.summary == "They said hello."
     assert [e.kind for e in events[-3:]] == ["left", "ended", "deleted"]
     assert events[-3].data == {"sid": "a", "role": "A"}
@@ -152,10 +152,10 @@ def test_both_away_either_may_come_back() -> None:
     rooms, _ = rooms_with_pair()
     rooms.drop("a", at(10))
     rooms.drop("b", at(20))
-    assert rooms.next_deadline() == at(40)
+    assert rooms.expiry.next_deadline() == at(40)
     back = rooms.reclaim("secret-2", "b2", at(25))
     assert back.role == "B" and back.session.reconnecting == {"A": at(40)}
-    [due] = rooms.due(at(40))
+    [due] = rooms.expiry.due(at(40))
     assert due.role == "A"
 
 

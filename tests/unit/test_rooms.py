@@ -110,10 +110,10 @@ def test_transcript_speaker_is_the_role() -> None:
     rooms = Rooms()
     rooms.join("a", p("Alice"), T0)
     with pytest.raises(CoreError) as err:
-        rooms.add_line("a", "anyone?", T0)
+        rooms.talk.add_line("a", "anyone?", T0)
     assert err.value.code == "not_active"
     rooms.join("b", p("Bob"), T0)
-    entry = rooms.add_line("b", "  hello\n there ", T0 + timedelta(seconds=3))
+    entry = rooms.talk.add_line("b", "  hello\n there ", T0 + timedelta(seconds=3))
     assert entry == {
         "speaker": "B",
         "name": "Bob",
@@ -129,11 +129,11 @@ def test_transcript_speaker_is_the_role() -> None:
         ("x" * 2001, "line_too_long"),
     ):
         with pytest.raises(CoreError) as e:
-            rooms.add_line("a", bad, T0)
+            rooms.talk.add_line("a", bad, T0)
         assert e.value.code == code
     assert len(session.transcript) == 1
     with pytest.raises(CoreError) as e:
-        rooms.add_line("stranger", "hi", T0)
+        rooms.talk.add_line("stranger", "hi", T0)
     assert e.value.code == "not_in_session"
 
 
@@ -141,10 +141,10 @@ def test_signaling_target_must_be_the_partner() -> None:
     rooms = Rooms(max_pairs=2)
     for sid in ("a1", "b1", "a2", "b2"):
         rooms.join(sid, p(sid), T0)
-    assert rooms.check_target("b1", "a1") == "a1"
+    assert rooms.talk.check_target("b1", "a1") == "a1"
     for sender, target in (("b1", "a2"), ("b1", "b1"), ("b1", None), ("zz", "a1"), ("a1", ["b1"])):
         with pytest.raises(CoreError) as err:
-            rooms.check_target(sender, target)
+            rooms.talk.check_target(sender, target)
         assert err.value.code == "invalid_target"
 
 
@@ -154,7 +154,7 @@ def test_spiciness_a_peer_may_lower_never_raise() -> None:
     assert s.spiciness == 3
     rooms.join("b", p("B", spice_level=1), T0)
     assert s.spiciness == 1 and s.to_dict()["agent"] == {"id": "janitor_01", "spiciness": 1}
-    rooms.set_spiciness(2)
+    rooms.talk.set_spiciness(2)
     assert s.spiciness == 1
 
 
@@ -163,11 +163,11 @@ def test_phase_and_interjection() -> None:
     rooms.join("a", p("A"), T0)
     s = rooms.join("b", p("B"), T0).session
     rec = Recorder(rooms)
-    rooms.set_phase(s.session_id, "deep_dive", T0)
+    rooms.talk.set_phase(s.session_id, "deep_dive", T0)
     assert s.phase == "deep_dive" and rec.events[-1].data == {"phase": "deep_dive"}
     with pytest.raises(CoreError):
-        rooms.set_phase(s.session_id, "flirting", T0)
-    entry = rooms.add_interjection(s.session_id, "What made you smile today?", T0, source="builtin")
+        rooms.talk.set_phase(s.session_id, "flirting", T0)
+    entry = rooms.talk.add_interjection(s.session_id, "What made you smile today?", T0, source="builtin")
     assert entry["speaker"] == "AI" and s.transcript[-1] is entry
     assert set(PHASES) == {"waiting", "icebreaker", "deep_dive", "decision"}
 
@@ -241,7 +241,7 @@ class RoomsMachine(RuleBasedStateMachine):
         sid = data.draw(st.sampled_from(session.sids()))
         before = len(session.transcript)
         try:
-            self.rooms.add_line(sid, text, self.tick())
+            self.rooms.talk.add_line(sid, text, self.tick())
         except CoreError:
             assert len(session.transcript) == before
         else:

@@ -89,6 +89,9 @@ def test_the_break_goes_to_who_had_fewest_and_not_the_last_one_while_others_had_
     history = History(breaks={"a": 1, "b": 1, "c": 1}, last_break="c")
     assert break_candidates(["a", "b", "c"], history) == ["b", "a"]
     assert break_candidates(["a", "b"], History()) == [None]
+    # after a round with several breaks (some may not meet), none of them sits out again first
+    history = History(breaks={"a": 1, "b": 1, "c": 1}, last_break="b", last_breaks=("b", "c"))
+    assert break_candidates(["a", "b", "c"], history) == ["a"]
 
 
 def test_the_history_survives_a_round_trip_through_json_ready_data() -> None:
