@@ -89,6 +89,7 @@ EVALUATIVE = frozenset(
 PARTICLES = {"de", "del", "della", "da", "di", "do", "dos", "la", "le", "van", "von", "der", "den", "du"}
 _DROP_POS = {"DET", "PRON", "NUM", "ADV", "PART", "CCONJ", "PUNCT", "ADP", "AUX", "SCONJ"}
 
+NICE = 10  # the worker's lower priority (POSIX); the speech workers and the window go first
 PARENT_CHECK = 1.0  # seconds between the worker's looks at whether the app is still there
 
 Found = tuple[str, str, str, int, str]  # text, key, kind, start, article: pickles cheaply
@@ -268,8 +269,12 @@ def _load() -> None:
 
 
 def _detach() -> None:
-    """In the worker: let go of the app's standard streams (a killed app's pipes then close at
-    once, whatever the worker is doing) and end when the app is gone (no orphan after kill -9)."""
+    """In the worker: yield the processor to speech to text and the window (topics can wait a
+    moment, a transcript line should not), let go of the app's standard streams (a killed app's
+    pipes then close at once, whatever the worker is doing) and end when the app is gone (no
+    orphan after kill -9)."""
+    if hasattr(os, "nice"):
+        os.nice(NICE)
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
