@@ -52,11 +52,13 @@ ensure_npm() {
 #   BUILD_DEBS: what packaging/build.sh needs to make the .deb: binutils (readelf, objdump,
 #     strip) and the xcb libraries (the .deb maps each library the bundle needs to the
 #     package that provides it, so each must be installed).
-#   TEST_DEBS: the build's, plus Chromium for the page tests, Xvfb for a real window, a font
-#     for screenshots, espeak-ng and sox to make test speech.
+#   TEST_DEBS: the build's, plus Chromium and Firefox ESR for the page tests, Xvfb for a real
+#     window, a font for screenshots, espeak-ng and sox to make test speech, and PulseAudio
+#     (a null sink for Firefox's sound: without an output device its AudioContext never runs;
+#     pulseaudio-utils' paplay plays test speech into what Firefox hears as its microphone).
 QT_XCB_DEBS=(libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1)
 BUILD_DEBS=(binutils "${QT_XCB_DEBS[@]}")
-TEST_DEBS=("${BUILD_DEBS[@]}" chromium xvfb xauth fonts-dejavu-core espeak-ng sox)
+TEST_DEBS=("${BUILD_DEBS[@]}" chromium firefox-esr pulseaudio pulseaudio-utils xvfb xauth fonts-dejavu-core espeak-ng sox)
 
 deb_installed() {
     [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]

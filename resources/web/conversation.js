@@ -3,7 +3,7 @@
 
 import { Call } from "./call.js";
 import { LevelMeter, audioContext, stopStream } from "./media.js";
-import { HostSpeech, speechNote } from "./speech.js";
+import { HostSpeech, NO_SOUND, speechNote } from "./speech.js";
 import { PAGE, S, is } from "./state.js";
 import { ReadAloud, SpeechInput, Transcript } from "./talk.js";
 import { $, banner, say, toast } from "./ui.js";
@@ -31,6 +31,7 @@ export const voice = new HostSpeech({
   socket: () => S.link.socket,
   canSend: () => is(PAGE.ACTIVE) && S.micOn,
   onProblem: speechProblem,
+  onSound: (runs) => (runs ? applySpeech() : speechProblem(NO_SOUND)),
 });
 
 export const readAloud = new ReadAloud((speaking) => {
@@ -69,6 +70,7 @@ export function applySpeech() {
   if (stt.checked && S.stream) {
     voice.start(audioContext(), S.stream);
     voice.pause(!S.micOn);
+    if (voice.blocked) speechProblem(NO_SOUND); // still no sound: not running, whatever the toggle says
   } else {
     voice.stop();
   }

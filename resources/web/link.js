@@ -21,6 +21,9 @@ export class Link {
   constructor(token) {
     this.token = token;
     this.saved = stored(); // {session_id, resume} from before a reload, or null
+    // The default transports on purpose: HTTPS long-polling first, then the upgrade to a
+    // websocket. iOS Safari may refuse `wss://` to the host's self-signed certificate even
+    // after the person accepted the page's warning; the connection then stays on polling.
     this.socket = io({
       auth: this.auth(),
       reconnectionDelay: 500,

@@ -39,8 +39,8 @@ function installTestHook() {
     banners: bannerHistory,
     get speech() {
       return {
-        status: S.hostStt, speaking: voice.speaking, running: Boolean(voice.node), queued: voice.queue.length,
-        ...voice.stats,
+        status: S.hostStt, speaking: voice.speaking, running: voice.running, queued: voice.queue.length,
+        audio: voice.ctx ? voice.ctx.state : null, blocked: voice.blocked, ...voice.stats,
       };
     },
   });

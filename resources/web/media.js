@@ -25,9 +25,13 @@ export function mediaProblem() {
     };
   }
   if (typeof window.RTCPeerConnection !== "function") {
+    // e.g. a browser built without WebRTC (Debian's WebKitGTK, GNOME Web) or with it turned off
     return {
       text: "This browser cannot make video calls.",
-      steps: ["Use Safari on iPhone or iPad, or Chrome on Android."],
+      steps: [
+        "Open the same link in another browser: Safari on iPhone or iPad; Chrome or Firefox on Android; Chrome, Firefox, Edge or Safari on a computer.",
+        "If video calls were turned off in this browser's settings, turn them on again.",
+      ],
       ca: false,
     };
   }

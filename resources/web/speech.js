@@ -5,6 +5,9 @@
 // word is whole) to the end of the hangover go to the host as binary `audio` events of
 // 200 ms, then `audio_end`. Muted, or held (a question read aloud), nothing is sent. If the
 // socket falls behind, the oldest audio waiting here is dropped: at most 2 s wait.
+// The worklet runs only while the page's AudioContext runs: a browser with no audio output
+// (Firefox on a machine without one) or a phone that blocks the page's sound leaves it
+// suspended, and then the page says that speech to text is not running instead of claiming it.
 
 const FRAME_MS = 20;
 const CHUNK_FRAMES = 10; // 200 ms, 6400 bytes: 256 kbit/s while speaking, nothing otherwise
@@ -16,17 +19,35 @@ const MIN_RMS = 0.012; // about -38 dBFS
 const QUEUE_MAX = 10; // chunks (2 s) waiting for the socket; older ones are dropped
 const ENGINE_BUSY = 8; // packets in the socket's own write buffer: do not add more
 const WS_BUSY = 64 * 1024; // bytes the websocket has not sent yet: the network is behind
+const SOUND_WAIT_MS = 3000; // the audio context's time to start before the page says it did not
+
+/** The words when the browser does not let the page's sound run, so nothing is captured. */
+export const NO_SOUND =
+  "Speech to text is not running: this browser has not let the page start its sound, so nothing you say is sent. "
+  + "Type your messages instead. On a phone, allow sound for this page and tap the screen: speech to text then starts by itself.";
+
+/** The words when the browser has no AudioWorklet: what works instead. */
+export const NO_WORKLET =
+  "This browser cannot send your voice to the host for speech to text. Type your messages instead, "
+  + "or open the link in a current Safari (iPhone, iPad), Chrome or Firefox to talk.";
 
 export class HostSpeech {
   static get supported() {
     return typeof window.AudioWorkletNode === "function";
   }
 
-  /** socket(): the Socket.IO client; canSend(): in an active conversation; onProblem(plain words). */
-  constructor({ socket, canSend, onProblem }) {
+  /**
+   * socket(): the Socket.IO client; canSend(): in an active conversation; onProblem(plain
+   * words); onSound(runs): the audio context stopped or started running while capturing.
+   */
+  constructor({ socket, canSend, onProblem, onSound }) {
     this.socket = socket;
     this.canSend = canSend;
     this.onProblem = onProblem;
+    this.onSound = onSound;
+    this.ctx = null;
+    this.blocked = false; // capturing, but the audio context has not run for SOUND_WAIT_MS
+    this.soundTimer = null;
     this.wanted = false;
     this.holds = new Set();
     this.node = null;
@@ -52,12 +73,17 @@ export class HostSpeech {
     return this.holds.size > 0;
   }
 
+  /** Capturing, and the audio context runs (frames come). */
+  get running() {
+    return Boolean(this.node && this.ctx && this.ctx.state === "running");
+  }
+
   /** Start capturing `stream` (once the host said it transcribes and the person wants it). */
   async start(ctx, stream) {
     this.wanted = true;
     if (this.node || !stream || !stream.getAudioTracks().length) return;
     if (!ctx || !HostSpeech.supported) {
-      this.onProblem("This browser cannot send its sound to the host for speech to text. Type your messages instead.");
+      this.onProblem(NO_WORKLET);
       return;
     }
     this.stream = stream;
@@ -75,6 +101,36 @@ export class HostSpeech {
     this.sink = ctx.createGain();
     this.sink.gain.value = 0; // the worklet runs only when pulled: into a silent output
     this.source.connect(this.node).connect(this.sink).connect(ctx.destination);
+    this.watch(ctx);
+  }
+
+  /** Follow the audio context: not running SOUND_WAIT_MS after capture began, or after it
+   * stopped, is reported once; running again is reported too. */
+  watch(ctx) {
+    if (this.ctx !== ctx) {
+      this.ctx = ctx;
+      ctx.addEventListener("statechange", () => this.soundChanged());
+    }
+    this.soundChanged();
+  }
+
+  soundChanged() {
+    clearTimeout(this.soundTimer);
+    this.soundTimer = null;
+    if (!this.node) return;
+    if (this.running) {
+      if (this.blocked) {
+        this.blocked = false;
+        this.onSound(true);
+      }
+    } else if (!this.blocked) {
+      this.soundTimer = setTimeout(() => {
+        this.soundTimer = null;
+        if (!this.node || this.running || this.blocked) return;
+        this.blocked = true;
+        this.onSound(false);
+      }, SOUND_WAIT_MS);
+    }
   }
 
   stop() {
@@ -88,6 +144,9 @@ export class HostSpeech {
     if (this.sink) this.sink.disconnect();
     this.source = this.node = this.sink = this.stream = null;
     this.queue = [];
+    clearTimeout(this.soundTimer);
+    this.soundTimer = null;
+    this.blocked = false;
   }
 
   /** Muted: nothing is sent; an utterance going on ends here. */

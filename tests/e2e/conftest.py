@@ -1,4 +1,5 @@
-"""Fixtures for the Chromium tests: one browser per module, a fresh host per test."""
+"""Fixtures for the browser tests: one Chromium per module, Firefox phones per test, a fresh host
+per test, and a PulseAudio null sink for the Firefox speech test."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page
 
 from tests.e2e.browser import HostProcess, chromium, new_phone, open_page
+from tests.e2e.firefox import FirefoxPhone, PulseAudio, phones
 
 
 @pytest.fixture(scope="module")
@@ -55,3 +57,29 @@ def phone(browser: Browser, host_url: str) -> Iterator[Callable[[], Page]]:
     for context in contexts:
         context.close()
     assert not errors, "the page had errors:\n" + "\n".join(errors)
+
+
+@pytest.fixture
+def firefox() -> Iterator[Callable[..., FirefoxPhone]]:
+    """Starts Firefox phones (one per person): `firefox()`, or `firefox(prefs=..., env=...)`.
+
+    Each is closed after the test, which fails if any of their pages logged an error, threw,
+    or broke the CSP.
+    """
+    with phones() as make:
+        yield make
+
+
+@pytest.fixture
+def pulse(tmp_path: Path) -> Iterator[PulseAudio]:
+    """A PulseAudio daemon with null sinks for this test only: Firefox gets `pulse.env`.
+
+    It has its own HOME and XDG_RUNTIME_DIR, so a Chromium started in the same session never
+    finds it (with PulseAudio, Chromium's speech path sent nothing), and it is stopped after.
+    """
+    daemon = PulseAudio(tmp_path / "pulse")
+    daemon.start()
+    try:
+        yield daemon
+    finally:
+        daemon.stop()
