@@ -26,7 +26,8 @@ class LinePanel(QWidget):
         self.people.setAccessibleName("People waiting in the queue")
         self.people.currentItemChanged.connect(lambda *_: self._sync())
         self.remove = QPushButton("Remove…")
-        self.remove.setToolTip("Remove the chosen person from this event (you are asked first)")
+        self.remove.setToolTip("Remove the person chosen in the list from this event (you are asked first)")
+        self.people.itemActivated.connect(lambda *_: self._remove())  # a double click, or Enter
         self.remove.clicked.connect(self._remove)
         head = QHBoxLayout()
         head.addWidget(self.title, 1)
@@ -52,7 +53,7 @@ class LinePanel(QWidget):
         n = len(line)
         self.title.setText(f"Waiting in the queue: {n} {'person' if n == 1 else 'people'}")
         row = self.people.sizeHintForRow(0) if n else 0
-        self.people.setFixedHeight(min(n, ROWS_SHOWN) * row + 2 * self.people.frameWidth())
+        self.people.setFixedHeight(min(n, ROWS_SHOWN) * row + 2 * self.people.frameWidth() + 4)
         self.setVisible(bool(n))
         self._sync()
 

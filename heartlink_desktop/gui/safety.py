@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -25,6 +26,7 @@ from heartlink_desktop.core.vocab import MODE_EVERYONE, MODE_PREFERENCES, REPORT
 from heartlink_desktop.gui.bridge import Bridge
 from heartlink_desktop.gui.style import WARN, clock_time, muted, plain_label, tint
 
+REPORT_BACKGROUND = "#fff4e5"
 MODES = {
     MODE_PREFERENCES: "By each person's preferences",
     MODE_EVERYONE: "Everyone meets everyone",
@@ -54,6 +56,10 @@ class ReportRow(QFrame):
         super().__init__(parent)
         self.report = report
         self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAutoFillBackground(True)  # a tint that stands out from the panels around it
+        pal = self.palette()
+        pal.setColor(QPalette.ColorRole.Window, QColor(REPORT_BACKGROUND))
+        self.setPalette(pal)
         self.time = plain_label(clock_time(report.at), wrap=False)
         muted(self.time)
         self.who = plain_label(who_reported(report), wrap=False)
@@ -214,6 +220,9 @@ class SafetyPanel(QGroupBox):
     # -- removals ---------------------------------------------------------------------------
     def ask_remove(self, target: str, name: str) -> QMessageBox:
         """Ask before removing; nothing waits for the answer (the box is window-modal)."""
+        if self.confirm is not None:  # one question at a time: the newest
+            self.confirm.close()
+            self.confirm.deleteLater()
         box = QMessageBox(self.window())
         box.setWindowTitle("Remove someone")
         box.setIcon(QMessageBox.Icon.Warning)

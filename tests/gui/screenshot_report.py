@@ -41,6 +41,7 @@ async def shoot(data_dir: Path, out: Path) -> None:
         for name in ("Maya", "Sam", "Ines", "Tom"):
             people[name] = await peers.new(name)
             await people[name].join(name)
+        await people["Maya"].emit("transcript_update", {"text": "So, what brought you here tonight?"})
         await people["Ines"].emit("report", {"reason": "uncomfortable", "note": NOTE})
         await people["Ines"].wait_for("report_received")
         await people["Tom"].wait_for("session_ended")
@@ -53,6 +54,10 @@ async def shoot(data_dir: Path, out: Path) -> None:
         out.parent.mkdir(parents=True, exist_ok=True)
         window.grab().save(str(out))
         print(f"wrote {out}")
+        if os.environ.get("CONFIRM_OUT"):  # the question Remove asks, to look at
+            window.safety.report_rows[0].remove.click()
+            assert window.safety.confirm is not None
+            window.safety.confirm.grab().save(os.environ["CONFIRM_OUT"])
     finally:
         await peers.close()
         window.close()
