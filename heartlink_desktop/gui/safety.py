@@ -180,9 +180,14 @@ class SafetyPanel(QGroupBox):
         self.removing.connect(bridge.remove_person)
         self.undo_requested.connect(bridge.undo_removal)
         self.mode.activated.connect(lambda i: bridge.set_meet_mode(str(self.mode.itemData(i))))
+        bridge.listening.connect(lambda *_: self._as_it_stands(bridge))  # an evening's file is read
         self.show_mode(bridge.status.meet_mode)
+        self._as_it_stands(bridge)
+
+    def _as_it_stands(self, bridge: Bridge) -> None:
+        """The reports and removals as the host has them (after a crash, those an evening kept)."""
         self.show_removals(bridge.removals())
-        self.show_reports(bridge.reports(), announce=False)  # those of an evening picked up again
+        self.show_reports(bridge.reports(), announce=False)
 
     # -- who meets whom -------------------------------------------------------------------
     def show_mode(self, mode: str) -> None:

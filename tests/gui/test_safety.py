@@ -3,6 +3,7 @@ card, a person in the queue or a name; Undo; who meets whom. Real host, real pee
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from heartlink_desktop.gui.style import clock_time
 from heartlink_desktop.gui.window import MainWindow
 from heartlink_desktop.paths import Paths
 from tests.gui.conftest import Gui, open_gui
+from tests.gui.test_rounds_restored import crashed_evening
 from tests.gui.test_sessions import slot
 from tests.support import Peer, until
 
@@ -175,3 +177,25 @@ async def test_who_meets_whom_is_switched_in_the_window_and_changes_who_is_seate
 async def test_the_window_opens_on_the_saved_mode(data_dir: Path) -> None:
     async with open_gui(data_dir, meet_mode="everyone") as gui:
         assert gui.window.safety.mode.currentData() == "everyone"
+
+
+async def test_after_a_crash_the_window_shows_the_reports_and_removals_the_evening_kept(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "data"
+    crashed_evening(data)
+    kept = json.loads((data / "evening.json").read_text())
+    at = "2026-12-01T20:05:00+00:00"
+    report = {"reporter": "p0", "reported": "p1", "reason": "fake", "note": "", "at": at}
+    kept["safety"] = {
+        "reports": [{**report, "reporter_name": "P0", "reported_name": "P1"}],
+        "blocked": [["p0", "p1"]],
+        "removals": [{"person": "p1", "name": "P1", "at": at}],
+    }
+    (data / "evening.json").write_text(json.dumps(kept))
+    async with open_gui(data, rounds=3) as gui:
+        w = gui.window
+        await until(lambda: len(w.safety.report_rows) == 1 and len(w.safety.removed_rows) == 1)
+        row = w.safety.report_rows[0]
+        assert (row.who.text(), row.reason.text()) == ("P0 reported P1", "fake profile")
+        assert row.remove.text() == "Removed" and w.safety.removed_rows[0].name == "P1"
