@@ -23,6 +23,7 @@ from heartlink_desktop.agent.prompt import (
     interjection_messages,
     summary_messages,
 )
+from heartlink_desktop.aio import Alarm, TaskSet
 from heartlink_desktop.core import events as ev
 from heartlink_desktop.core.errors import CoreError
 from heartlink_desktop.core.events import Event
@@ -69,8 +70,8 @@ class Facilitator:
         self.llm_options: dict[str, Any] = {}  # LLMConfig fields to override (timeouts, retries)
         self._key: str | None = None  # looked up when the service starts (the keyring may be slow)
         self._states: dict[str, Conversation] = {}
-        self._timers: dict[str, asyncio.TimerHandle] = {}
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._alarms: dict[str, Alarm] = {}  # session -> when to look at it again
+        self._tasks = TaskSet("the facilitator")
         self._loop: asyncio.AbstractEventLoop | None = None
         self._unsubscribe = rooms.subscribe(self.on_event)
 
@@ -99,13 +100,11 @@ class Facilitator:
         for session_id in list(self._states):
             self.hearing.forget(session_id)
         self._loop = None
-        for handle in self._timers.values():
-            handle.cancel()
-        self._timers.clear()
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        for alarm in self._alarms.values():
+            alarm.cancel()
+        self._alarms.clear()
+        self._tasks.cancel()
+        await self._tasks.wait()
 
     # -- settings -------------------------------------------------------------------------
     def timing(self) -> Timing:
@@ -178,24 +177,22 @@ class Facilitator:
     def _forget(self, session_id: str) -> None:
         self._states.pop(session_id, None)
         self.hearing.forget(session_id)
-        handle = self._timers.pop(session_id, None)
-        if handle is not None:
-            handle.cancel()
+        alarm = self._alarms.pop(session_id, None)
+        if alarm is not None:
+            alarm.cancel()
 
     # -- timers ---------------------------------------------------------------------------
     def _schedule(self, session_id: str) -> None:
-        handle = self._timers.pop(session_id, None)
-        if handle is not None:
-            handle.cancel()
         state = self._states.get(session_id)
-        if self._loop is None or state is None:
-            return
-        now = self.now()
-        wake = state.wake_at(now, self.timing())
+        alarm = self._alarms.get(session_id)
+        wake = None if self._loop is None or state is None else state.wake_at(self.now(), self.timing())
         if wake is None:
+            if alarm is not None:
+                alarm.cancel()
             return
-        delay = max(0.0, (wake - now).total_seconds()) + TICK_SLACK
-        self._timers[session_id] = self._loop.call_later(delay, self._tick, session_id)
+        if alarm is None:
+            alarm = self._alarms[session_id] = Alarm(self.now, lambda: self._tick(session_id), TICK_SLACK)
+        alarm.set(wake)
 
     def _tick(self, session_id: str) -> None:
         state = self._states.get(session_id)
@@ -209,9 +206,7 @@ class Facilitator:
             decision = state.decide(now, self.timing())
             if decision is not None:
                 state.begin(decision)
-                task = self._loop.create_task(self._speak(session_id, state, decision))
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
+                self._tasks.spawn(self._speak(session_id, state, decision))
         except CoreError:  # set_phase: the session is no longer live
             self._forget(session_id)
             return

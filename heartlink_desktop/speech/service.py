@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from heartlink_desktop.aio import TaskSet
 from heartlink_desktop.core import events as ev
 from heartlink_desktop.core import utterance as ut
 from heartlink_desktop.core.errors import CoreError
@@ -85,7 +86,7 @@ class Speech:
         self.fallback_until = 0.0
         self.remote_note = ""
         self.stats: deque[dict[str, float]] = deque(maxlen=200)  # per line: for the benchmark
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = TaskSet("speech to text")
         self._tick: asyncio.Task[None] | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self._last_status: dict[str, Any] = {}
@@ -114,8 +115,7 @@ class Speech:
             self._unsubscribe = None
         if self._tick is not None:
             self._tick.cancel()
-        for task in list(self._tasks):
-            task.cancel()
+        self._tasks.cancel()
         await self.embedded.stop()
         self.streams.clear()
         self.utts.clear()
@@ -149,7 +149,7 @@ class Speech:
         if engine in EMBEDDED and engine != self.embedded.kind:
             if engine == "whisper" and (reason := whisper.available()):
                 raise ValueError(f"Whisper cannot run here: {reason}")
-            self._spawn(self._switch(engine))
+            self._tasks.spawn(self._switch(engine))
         if self.on and (self._tick is None or self._tick.done()):
             self._tick = asyncio.create_task(self._ticker(), name="heartlink-speech")
         for sid in list(self.host.clients):
@@ -259,7 +259,7 @@ class Speech:
                     utt.nbytes += len(action.pcm)
                 elif isinstance(action, ut.End):
                     utt.ended, utt.ended_at = True, self.now()
-                    self._spawn(self._transcribe_remote(utt))
+                    self._tasks.spawn(self._transcribe_remote(utt))
                 elif isinstance(action, ut.Drop):
                     self.utts.pop(utt.uid, None)
             elif (utt := emb.utts.get(action.uid)) is None:
@@ -270,11 +270,6 @@ class Speech:
                 emb.end(utt)
             elif isinstance(action, ut.Drop):
                 emb.discard(utt)
-
-    def _spawn(self, coro: Any) -> None:
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
 
     # -- what comes back (the embedded engine's Sink) -------------------------------------
     def heard(self, utt: Utt, text: str, stat: dict[str, float]) -> None:
