@@ -29,6 +29,10 @@ STT_ENGINES = ("whisper", "pocketsphinx", "openai", "off")
 
 @dataclass(frozen=True)
 class Settings:
+    """Every setting a host may change (network, pairs, meet mode, facilitator, speech,
+    evening, connection limits), with defaults and `validate`; made from the command line over
+    the saved settings (`parse_args`), a part persisted (`persisted`)."""
+
     host: str = "0.0.0.0"
     port: int = 8765
     data_dir: Path | None = None

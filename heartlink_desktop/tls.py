@@ -23,6 +23,9 @@ RENEW_BEFORE = dt.timedelta(days=30)
 
 @dataclass(frozen=True)
 class CertStatus:
+    """The host's certificate as the window and the page's CA link need it: the files,
+    fingerprints, expiry and the names and addresses it covers. Made by `ensure_certificates`."""
+
     cert_file: Path
     key_file: Path
     ca_file: Path

@@ -53,6 +53,9 @@ def endpoint(url: str) -> str:
 
 @dataclass(frozen=True)
 class LLMConfig:
+    """The OpenAI-compatible endpoint the facilitator may ask: its address, model, key (never
+    shown nor stored) and timeouts. Made from the settings by the facilitator."""
+
     url: str
     model: str | None = None
     key: str | None = field(default=None, repr=False)  # never shown, logged or stored

@@ -44,6 +44,8 @@ ROUND_PHASES = ((ICEBREAKER, 0.0), (DEEP_DIVE, 0.35), (DECISION, 0.8))
 
 @dataclass(frozen=True)
 class RoundOpened:
+    """A round began: its pairs, who has a break, when it ends."""
+
     number: int
     pairs: tuple[Pair, ...]
     sitting_out: str | None
@@ -52,18 +54,24 @@ class RoundOpened:
 
 @dataclass(frozen=True)
 class PhaseDue:
+    """A round's conversations move to a phase."""
+
     number: int
     phase: str
 
 
 @dataclass(frozen=True)
 class WrapUp:
+    """The closing line is due, with the seconds left in the round."""
+
     number: int
     seconds_left: float
 
 
 @dataclass(frozen=True)
 class RoundClosed:
+    """A round ended: its pairs, and when the next opens (None: it was the last)."""
+
     number: int
     pairs: tuple[Pair, ...]
     next_at: datetime | None  # when the next round opens (None: this was the last)
@@ -71,6 +79,8 @@ class RoundClosed:
 
 @dataclass(frozen=True)
 class EveningEnded:
+    """The evening is over after this many rounds: each person gets their matches."""
+
     rounds: int
 
 
@@ -88,6 +98,11 @@ def phase_at(elapsed: float, length: float) -> str:
 
 @dataclass
 class Evening:
+    """An evening of rounds as a pure state machine: the lobby, each timed round with its
+    pairs and breaks, the break between rounds, the end; each method takes `now` and returns
+    the effects for the server to carry out (server/evening.py). Saved whole in the evening's
+    file."""
+
     rounds: int
     round_seconds: float
     break_seconds: float = BREAK_SECONDS

@@ -30,6 +30,10 @@ FOLLOWUP_TOPICS = 4  # the best topics a follow-up may be about
 
 @dataclass(frozen=True)
 class Line:
+    """One line the facilitator may say: a deck question or a follow-up template, with its
+    phase, spiciness, kind, what a follow-up asks about and whom it addresses. Loaded by
+    agent/decks.py."""
+
     id: str
     text: str
     phase: str  # one of PHASES[1:], or "any"
@@ -45,6 +49,10 @@ class Line:
 
 @dataclass(frozen=True)
 class Context:
+    """What a line choice knows of a conversation: phase, spiciness, whom to address, their
+    interests, what the pair shares and talked about lately. Made by the facilitator for
+    `pick`."""
+
     phase: str
     spice: int
     name: str  # the partner the line addresses (the one who said less)
@@ -57,6 +65,9 @@ class Context:
 
 @dataclass(frozen=True)
 class Pick:
+    """The chosen line, its text with the names filled in, and the topic a follow-up asks
+    about."""
+
     line: Line
     text: str
     topic: str = ""  # the key of the topic a follow-up asks about

@@ -18,6 +18,9 @@ LULL, ASKED, AWKWARD, TURNS, HOST = "lull", "asked", "awkward", "turns", "host"
 
 @dataclass(frozen=True)
 class Timing:
+    """When the facilitator may speak: the silence that makes a lull, its cooldown, how many
+    human lines in a row before it steps in (from the host's settings)."""
+
     silence: float = 8.0  # seconds with no line and no speech before a lull counts
     cooldown: float = 15.0  # seconds after its own line during which it stays quiet
     turns_without_ai: int = 12  # human lines in a row after which it steps in
@@ -66,6 +69,9 @@ def classify_request(text: str) -> str | None:
 
 @dataclass(frozen=True)
 class Decision:
+    """That the facilitator should speak now, and why (a lull, a request, a long run of lines,
+    an awkward moment)."""
+
     reason: str
     at: datetime
 

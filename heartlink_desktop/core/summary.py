@@ -21,6 +21,9 @@ def phase_words(phase: str) -> str:
 
 @dataclass
 class Facts:
+    """The plain facts of a conversation a summary's last line draws on: names, lines and
+    words each, what they share, the facilitator's questions, the phases."""
+
     names: dict[str, str]
     lines: dict[str, int]
     words: dict[str, int]

@@ -69,17 +69,23 @@ class UttId:
 # What the cutter decides; the service carries it out.
 @dataclass(frozen=True)
 class Start:
+    """An utterance began: the engine may prepare a worker for it."""
+
     uid: UttId
 
 
 @dataclass(frozen=True)
 class Audio:
+    """More of an utterance's audio (16 kHz PCM)."""
+
     uid: UttId
     pcm: bytes
 
 
 @dataclass(frozen=True)
 class End:
+    """An utterance ended: its text is wanted now."""
+
     uid: UttId
     seconds: float  # audio in the utterance
     why: str  # "mark" (the page ended it), "gap", "length", "close"
@@ -87,6 +93,8 @@ class End:
 
 @dataclass(frozen=True)
 class Drop:
+    """An utterance to forget (too short, or its speaker's stream is gone)."""
+
     uid: UttId  # too short to be speech: forget it
 
 

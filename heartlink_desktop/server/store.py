@@ -51,6 +51,10 @@ class _Doc:
 
 
 class SessionStore:
+    """The session files: an observer of the rooms that marks a session dirty on each event,
+    and a writer thread that writes each dirty session's JSON atomically (at most every 250
+    ms) and deletes it when the session ends. Held by the host."""
+
     def __init__(self, directory: Path, *, interval: float = WRITE_INTERVAL) -> None:
         self.directory = directory
         self.interval = interval

@@ -42,6 +42,8 @@ class Utt:
 
 @dataclass(frozen=True)
 class Job:
+    """One decode for a worker: the utterance, and whether it is final or interim words."""
+
     utt: Utt
     final: bool
 

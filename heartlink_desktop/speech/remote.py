@@ -46,6 +46,9 @@ def to_wav(pcm: bytes) -> bytes:
 
 @dataclass(frozen=True)
 class RemoteConfig:
+    """The OpenAI-compatible transcription service, when the host configures one: address,
+    model, key (never shown nor stored), language, timeouts and retries."""
+
     url: str
     model: str | None = None
     key: str | None = field(default=None, repr=False)  # never shown, logged or stored
