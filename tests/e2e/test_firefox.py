@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests import speech
-from tests.e2e.browser import PHONE, REMOTE_PLAYS, join, wait_remote_video
+from tests.e2e.browser import OVERFLOW, PHONE, REMOTE_PLAYS, join, wait_remote_video
 from tests.e2e.firefox import FirefoxPhone, PulseAudio
 
 pytestmark = pytest.mark.e2e
@@ -22,19 +22,6 @@ KEYS = ["sisters", "beach", "weekend"]
 HEARD_MS = 60_000  # the first line: a worker's model load and the first sentence
 SOUND_MS = 10_000  # speech runs, or the page says it does not (3 s after it could not start)
 NOT_RUNNING = "Speech to text is not running"
-
-# What sticks out sideways: the page scrolls sideways, or a shown element reaches past the edge.
-OVERFLOW = """(() => {
-  const root = document.documentElement;
-  const width = root.clientWidth;
-  const wide = [];
-  for (const el of document.querySelectorAll('body *')) {
-    if (el.closest('[hidden]') || !el.getClientRects().length) continue;
-    const r = el.getBoundingClientRect();
-    if (r.width && (r.right > width + 0.5 || r.left < -0.5)) wide.push(`${el.tagName}#${el.id}.${el.className}`);
-  }
-  return {inner: innerWidth, width, scroll: root.scrollWidth, wide};
-})()"""
 
 
 def fits_a_phone(ff: FirefoxPhone, screen: str) -> None:
