@@ -78,6 +78,7 @@ export function render() {
     $("partner-name").textContent = S.partnerName;
     $("partner-line").textContent = typeof S.partner.line === "string" ? S.partner.line : ""; // written by the host
   }
+  $("partner-row").hidden = partner.hidden && $("btn-report").hidden;
 }
 
 export function setPhase(phase) {

@@ -279,6 +279,13 @@ OVERFLOW = """(() => {
 })()"""
 
 
+def fits_a_phone(page: Page) -> None:
+    """The page as shown now is no wider than the phone: nothing scrolls or sticks out sideways."""
+    out = page.evaluate(OVERFLOW)
+    assert out["inner"] == PHONE["width"], out
+    assert out["scroll"] <= out["width"] and not out["wide"], f"the page overflows: {out}"
+
+
 REMOTE_PLAYS = """() => {
   const v = document.querySelector('#remote-video');
   const hl = window.heartlink;

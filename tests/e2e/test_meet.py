@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.browser import OVERFLOW, PHONE, fill_profile, record, sent
+from tests.e2e.browser import PHONE, fill_profile, fits_a_phone, record, sent
 
 pytestmark = pytest.mark.e2e
 
@@ -23,12 +23,6 @@ def meet_boxes(page: Page) -> dict[str, bool]:
     return page.evaluate(
         "() => Object.fromEntries([...document.querySelectorAll('input[name=meet]')].map(b => [b.value, b.checked]))"
     )
-
-
-def fits_a_phone(page: Page) -> None:
-    out = page.evaluate(OVERFLOW)
-    assert out["inner"] == PHONE["width"], out
-    assert out["scroll"] <= out["width"] and not out["wide"], f"the page overflows: {out}"
 
 
 def test_the_profile_sends_gender_and_whom_to_meet_fits_a_phone_and_is_remembered(phone: Phone) -> None:
@@ -77,3 +71,32 @@ def test_the_profile_sends_gender_and_whom_to_meet_fits_a_phone_and_is_remembere
     assert "gender" not in payload["profile"] and "meet" not in payload["profile"], payload
     assert DEVICE.match(payload["device"]) and payload["device"] != device  # each device its own
     fits_a_phone(bob)
+
+
+@pytest.mark.parametrize("host_options", [["--max-pairs", "2"]], indirect=True)
+def test_someone_nobody_here_may_meet_reads_why_they_wait(phone: Phone) -> None:
+    alice = phone()
+    fill_profile(alice, "Alice")
+    alice.select_option("#f-gender", "woman")
+    alice.check("input[name=meet][value=men]")
+    alice.click("#btn-enter")
+    expect(alice.locator("#status")).to_have_text("🟡 Waiting for peer...")
+    expect(alice.locator("#stage-message")).to_have_text("Waiting for someone to join…")
+
+    carol = phone()  # a woman who meets men cannot meet Alice: a conversation of her own
+    fill_profile(carol, "Carol")
+    carol.select_option("#f-gender", "woman")
+    carol.check("input[name=meet][value=men]")
+    carol.click("#btn-enter")
+    expect(carol.locator("#status")).to_have_text("🟡 Waiting for peer...")
+    expect(carol.locator("#stage-message")).to_have_text(NOBODY_TO_MEET)
+
+    bob = phone()  # a man who meets women sits with the one who waited longest: Alice
+    fill_profile(bob, "Bob")
+    bob.select_option("#f-gender", "man")
+    bob.check("input[name=meet][value=women]")
+    bob.click("#btn-enter")
+    for page in (alice, bob):
+        expect(page.locator("#status")).to_have_text("🟢 Connected")
+    expect(alice.locator("#partner-name")).to_have_text("Bob")
+    expect(carol.locator("#status")).to_have_text("🟡 Waiting for peer...")
