@@ -12,9 +12,8 @@ from heartlink_desktop.agent import install as install_agent
 from heartlink_desktop.core.evening import PAUSED
 from heartlink_desktop.paths import Paths
 from heartlink_desktop.server.console import Console
-from heartlink_desktop.server.evening import EveningService
 from heartlink_desktop.server.host import HostServer, PortInUseError
-from heartlink_desktop.server.lifecycle import install as install_lifecycle
+from heartlink_desktop.server.lifecycle import Lifecycle
 from heartlink_desktop.settings import Settings, SettingsError, parse_args
 from heartlink_desktop.speech import install as install_speech
 
@@ -33,11 +32,10 @@ def build_host(settings: Settings, paths: Paths) -> HostServer:
     evening when the settings ask for rounds. A part that fails to import fails here."""
     host = HostServer(settings, paths)
     install_agent(host)
-    install_lifecycle(host)
+    host.services.append(Lifecycle(host.rooms.expiry, host.rooms.subscribe, host.summary, host.now))
     install_speech(host)
     if settings.rounds is not None:
-        host.evening = EveningService(host, settings.rounds, settings.round_minutes, settings.break_seconds)
-        host.services.append(host.evening)
+        host.new_evening(settings.rounds, settings.round_minutes, settings.break_seconds)
     return host
 
 

@@ -33,6 +33,8 @@ class Settings:
     data_dir: Path | None = None
     max_pairs: int = 1
     spiciness: int = 2
+    # who may meet whom: "preferences" (each profile's gender and whom they meet count) or "everyone"
+    meet_mode: str = "preferences"
     # facilitator
     silence_seconds: float = 8.0
     cooldown_seconds: float = 15.0
@@ -125,6 +127,8 @@ class Settings:
             raise SettingsError("the speech-to-text URL must start with http:// or https://")
         if self.stt_workers is not None and not 1 <= self.stt_workers <= 16:
             raise SettingsError("speech-to-text workers must be between 1 and 16")
+        if self.meet_mode not in ("everyone", "preferences"):
+            raise SettingsError(f"--meet must be everyone or preferences, not {self.meet_mode!r}")
         return self
 
     @property
@@ -138,7 +142,7 @@ class Settings:
         return dataclasses.replace(self, **changes).validate()
 
     # Settings a host changes from the window persist; these are their keys.
-    PERSISTED = ("port", "max_pairs", "spiciness", "address", "stt")
+    PERSISTED = ("port", "max_pairs", "spiciness", "address", "stt", "meet_mode")
 
     def persisted(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.PERSISTED}
@@ -163,6 +167,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-pairs", type=int, default=None, help=f"conversations at once, 1-{MAX_PAIRS} (default 1)"
     )
     p.add_argument("--spiciness", type=int, default=None, help="1 Spark, 2 Warm (default), 3 Hot, 4 Inferno")
+    p.add_argument(
+        "--meet",
+        dest="meet_mode",
+        choices=("everyone", "preferences"),
+        default=None,
+        help="who meets whom: by each profile's gender and whom they would like to meet "
+        "(preferences, the default; nobody filling them in is the same as everyone), or everyone",
+    )
     p.add_argument(
         "--silence-seconds",
         type=float,

@@ -42,6 +42,7 @@ SERVER_EVENTS = (
     "evening_joined",
     "evening_status",
     "evening_ended",
+    "report_received",
 )
 
 

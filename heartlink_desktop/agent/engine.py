@@ -43,7 +43,7 @@ class Facilitator:
         self._unsubscribe = host.rooms.subscribe(self.on_event)
 
     # -- service --------------------------------------------------------------------------
-    async def start(self, host: Any) -> None:
+    async def start(self, host: Any = None) -> None:
         self._loop = asyncio.get_running_loop()
         s = self.host.settings
         if s.llm_url:

@@ -112,6 +112,14 @@ class Answers:
         a, b = question.names
         return [self._reveal(question, a, b), self._reveal(question, b, a)]
 
+    def decline(self, person: str, other: str) -> None:
+        """`person` reported `other`: every "again?" between them counts as no from `person`
+        (a yes given before is taken back with its contact)."""
+        for question in self._questions.values():
+            if person in question.names and other in question.names:
+                question.answers[person] = False
+                question.contacts.pop(person, None)
+
     @staticmethod
     def _reveal(question: Question, to: str, partner: str) -> Reveal:
         return Reveal(

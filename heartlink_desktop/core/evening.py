@@ -15,14 +15,25 @@ are back) at the next round.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from heartlink_desktop.core.errors import CoreError
 from heartlink_desktop.core.schedule import History, Pair, pair_key, plan_round
-from heartlink_desktop.core.vocab import BREAK, DECISION, DEEP_DIVE, ICEBREAKER, LOBBY, PAUSED, ROUND
+from heartlink_desktop.core.vocab import (
+    BREAK,
+    DECISION,
+    DEEP_DIVE,
+    ICEBREAKER,
+    LOBBY,
+    PAUSED,
+    ROUND,
+    YOU_BREAK,
+    YOU_TALKING,
+    YOU_WAITING,
+)
 from heartlink_desktop.core.vocab import EVENING_OVER as ENDED
 
 BREAK_SECONDS = 30.0
@@ -86,10 +97,14 @@ class Evening:
     history: History = field(default_factory=History)
     pairs: tuple[Pair, ...] = ()
     sitting_out: str | None = None
+    breaks: tuple[str, ...] = ()  # everyone with a break this round (sitting_out is the first)
     started_at: datetime | None = None  # the current round's start
     ends_at: datetime | None = None  # the current round's end, or the break's
     phase: str | None = None
     wrapped_up: bool = False
+    # Who may meet whom (their profiles under the host's mode, never a reported pair): the
+    # server sets it; None, everyone. Not part of the file: it is set again after a crash.
+    may_meet: Callable[[str, str], bool] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.rounds < 1:
@@ -110,6 +125,7 @@ class Evening:
         self.people.pop(person, None)
         if self.sitting_out == person:
             self.sitting_out = None
+        self.breaks = tuple(p for p in self.breaks if p != person)
         pair = self.pair_of(person)
         if pair is not None and self.state == ROUND:
             self.pairs = tuple(p for p in self.pairs if p != pair)
@@ -152,7 +168,7 @@ class Evening:
         if self.state in (ROUND, BREAK):
             self.state = PAUSED
         if self.state == PAUSED:
-            self.pairs, self.sitting_out, self.phase = (), None, None
+            self.pairs, self.sitting_out, self.breaks, self.phase = (), None, (), None
             self.started_at = self.ends_at = None
             self.wrapped_up = False
 
@@ -174,7 +190,7 @@ class Evening:
         if self.number >= self.rounds:
             self.state = ENDED
             return [EveningEnded(self.number)]
-        if len(self.people) < 2 or not plan_round(list(self.people), self.history).pairs:
+        if len(self.people) < 2 or not plan_round(list(self.people), self.history, self.may_meet).pairs:
             raise CoreError(
                 "too_few_people",
                 f"{len(self.people)} of the evening's people are back: it goes on when two are.",
@@ -236,14 +252,14 @@ class Evening:
         if self.number >= self.rounds:
             self.state = ENDED
             return [EveningEnded(self.number)]
-        plan = plan_round(list(self.people), self.history)
-        if not plan.pairs:  # one person left: nothing to hold
+        plan = plan_round(list(self.people), self.history, self.may_meet)
+        if not plan.pairs:  # nobody left who may meet: nothing to hold
             self.state = ENDED
             return [EveningEnded(self.number)]
         self.history.record(plan)
         self.number += 1
         self.state = ROUND
-        self.pairs, self.sitting_out = plan.pairs, plan.sitting_out
+        self.pairs, self.sitting_out, self.breaks = plan.pairs, plan.sitting_out, plan.breaks
         self.started_at = now
         self.ends_at = now + timedelta(seconds=self.round_seconds)
         self.phase = ROUND_PHASES[0][0]
@@ -255,7 +271,7 @@ class Evening:
 
     def _close(self, now: datetime, *, last: bool = False) -> list[Effect]:
         pairs = self.pairs
-        self.pairs, self.sitting_out, self.phase = (), None, None
+        self.pairs, self.sitting_out, self.breaks, self.phase = (), None, (), None
         if last or self.number >= self.rounds:
             self.state = ENDED
             self.ends_at = None
@@ -288,6 +304,7 @@ class Evening:
             "history": self.history.to_dict(),
             "pairs": [list(p) for p in self.pairs],
             "sitting_out": self.sitting_out,
+            "breaks": list(self.breaks),
             "started_at": None if self.started_at is None else self.started_at.isoformat(),
             "ends_at": None if self.ends_at is None else self.ends_at.isoformat(),
         }
@@ -304,7 +321,56 @@ class Evening:
         evening.history = History.from_dict(data["history"])
         evening.pairs = tuple((str(a), str(b)) for a, b in data["pairs"])
         evening.sitting_out = data.get("sitting_out")
+        evening.breaks = tuple(
+            str(p) for p in data.get("breaks", [evening.sitting_out] if evening.sitting_out else [])
+        )
         evening.started_at, evening.ends_at = when(data.get("started_at")), when(data.get("ends_at"))
         if evening.state == ROUND and evening.started_at is not None:
             evening.phase = None  # the next tick says the phase again
         return evening
+
+
+def status_line(s: dict[str, Any]) -> str:
+    """The evening's status (as `Evening.status` gives it, with the "again?" counts) in one
+    line of plain words, for standard input and the host's news."""
+    if s["state"] == PAUSED:
+        return (
+            f"Evening paused after round {s['round']} of {s['rounds']}, waiting for people to "
+            f"return: {s['people']} back, {s['mutual']} mutual matches kept. It goes on by itself "
+            "when two who have not met are back, or now with resume."
+        )
+    where = {
+        LOBBY: "in the lobby",
+        ROUND: f"round {s['round']} of {s['rounds']}",
+        BREAK: f"break after round {s['round']} of {s['rounds']}",
+        ENDED: "over",
+    }[s["state"]]
+    left = "" if s["seconds_left"] is None else f", {round(s['seconds_left'])} s left"
+    return (
+        f"Evening {where}{left}: {s['people']} people, {s['conversations']} conversations, "
+        f"{s['mutual']} mutual matches."
+    )
+
+
+def page_status(s: dict[str, Any], *, talking: bool, sitting_out: bool) -> dict[str, Any]:
+    """What `evening_status` tells one person: the evening's state ("paused" is the host's
+    word: to a page it is a break with no clock) and `you`, their own part in it."""
+    state = BREAK if s["state"] == PAUSED else s["state"]
+    if state == ROUND:
+        you = YOU_TALKING if talking else (YOU_BREAK if sitting_out else YOU_WAITING)
+    else:
+        you = state
+    return {
+        "state": state,
+        "round": s["round"],
+        "rounds": s["rounds"],
+        "seconds_left": s["seconds_left"],
+        "you": you,
+    }
+
+
+def wrap_up_line(seconds: float) -> str:
+    return (
+        f"About {round(seconds)} seconds left in this round. "
+        "What is one thing you'd like to remember about each other?"
+    )

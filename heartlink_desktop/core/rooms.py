@@ -27,7 +27,16 @@ from heartlink_desktop.core.profile import Profile
 from heartlink_desktop.core.session import Session, iso, other_role
 from heartlink_desktop.core.transcript import Talk
 from heartlink_desktop.core.vocab import ACTIVE, ENDED, FIRST_TALKING_PHASE, PEER_LEFT, ROLES, WAITING
-from heartlink_desktop.core.waitlist import Waiting, Waitlist
+from heartlink_desktop.core.waitlist import (
+    KeepWaiting,
+    MayMeet,
+    OpenAlone,
+    SitWith,
+    Waiting,
+    Waitlist,
+    anyone,
+    place,
+)
 
 
 @dataclass(frozen=True)
@@ -88,16 +97,23 @@ class Rooms:
         waiting_timeout: float | None = None,
         idle_timeout: float | None = None,
         secret: Callable[[], str] = new_secret,
+        person_of: Callable[[str], str] = str,
+        may_meet: MayMeet = anyone,
     ) -> None:
-        """grace_seconds 0 ends a session as soon as a socket goes; timeouts None never fire."""
+        """grace_seconds 0 ends a session as soon as a socket goes; timeouts None never fire.
+        `person_of` names the person behind a socket (the same across sockets), `may_meet`
+        says who may sit together (the host's meet mode and its never-again pairs)."""
         if max_pairs < 1:
             raise ValueError("max_pairs must be at least 1")
         self.max_pairs = max_pairs
         self.grace = timedelta(seconds=grace_seconds)
         self.queue = queue
         self._secret = secret
+        self.person_of = person_of
+        self.may_meet = may_meet
         self._ledger = Ledger(spiciness)
         self._line = Waitlist()
+        self._reasons: dict[str, str | None] = {}  # in line: why they wait (NOBODY_TO_MEET or None)
         self._used_ids: set[str] = set()
         self.talk = Talk(self._ledger)
         self.expiry = Expiry(
@@ -170,14 +186,6 @@ class Rooms:
             len(self._ledger.sessions) < self.max_pairs
         )
 
-    def _check_newcomer(self, sid: str) -> bool:
-        """True when every slot is taken (or others wait in line: nobody jumps it)."""
-        if sid in self._ledger.where:
-            raise CoreError("already_joined", "You are already in a conversation.")
-        if sid in self._line:
-            raise CoreError("already_queued", "You are already in line for a conversation.")
-        return bool(self._line) or not self.has_room()
-
     def _full(self) -> CoreError:
         return CoreError(
             "session_full",
@@ -186,30 +194,58 @@ class Rooms:
         )
 
     def join(self, sid: str, profile: Profile, now: datetime) -> JoinResult:
-        """Seat `sid` in the oldest waiting session or a new one; CoreError when full."""
-        if self._check_newcomer(sid):
-            raise self._full()
-        return self._seat(sid, profile, now)
+        """Seat `sid` with the one who waited longest alone and may meet them, or alone in a
+        new session; CoreError when there is no place for them."""
+        seated = self._join(sid, profile, now, queue=False)
+        assert isinstance(seated, JoinResult)
+        return seated
 
     def join_or_queue(self, sid: str, profile: Profile, now: datetime) -> JoinResult | Queued:
-        """As `join`, but with the queue on, a newcomer who finds every slot taken gets in line."""
-        if self._check_newcomer(sid):
-            if not self.queue:
-                raise self._full()
-            before = self._line.positions()
-            position = self._line.add(sid, profile, now)
-            self._publish_line(before, [])
-            return Queued(position)
-        return self._seat(sid, profile, now)
+        """As `join`, but with the queue on, a newcomer with no place gets in line."""
+        return self._join(sid, profile, now, queue=self.queue)
 
-    def _seat(self, sid: str, profile: Profile, now: datetime) -> JoinResult:
-        waiting = next((s for s in self._ledger.sessions.values() if s.status == WAITING), None)
-        if waiting is None:
-            return JoinResult(self._open(sid, profile, now), "A", None)
-        return JoinResult(waiting, "B", self._fill(waiting, sid, profile, now))
+    def _join(self, sid: str, profile: Profile, now: datetime, *, queue: bool) -> JoinResult | Queued:
+        if sid in self._ledger.where:
+            raise CoreError("already_joined", "You are already in a conversation.")
+        if sid in self._line:
+            raise CoreError("already_queued", "You are already in line for a conversation.")
+        self._serve_line(now)  # those in line first: nobody jumps it
+        me = Waiting(sid, profile, now, self.person_of(sid))
+        alone = self._alone()
+        waiting = list(self._waiting_alone().values())
+        placement = place([me], waiting, self._free_slots(), self.may_meet)[0]
+        if isinstance(placement, SitWith):
+            session = alone[placement.partner.sid]
+            return JoinResult(session, "B", self._fill(session, sid, profile, now))
+        if isinstance(placement, OpenAlone):
+            return JoinResult(self._open(sid, profile, now, placement.reason), "A", None)
+        if not queue:
+            raise self._full()
+        before = self._line.positions()
+        position = self._line.add(sid, profile, now, me.person)
+        self._reasons[sid] = placement.reason
+        self._publish_line(before, [])
+        return Queued(position)
 
-    def _open(self, sid: str, profile: Profile, now: datetime) -> Session:
-        """A new session with `sid` as A, waiting for B."""
+    def _alone(self) -> dict[str, Session]:
+        """Sessions whose A waits for a partner, by A's socket, oldest first."""
+        return {
+            sid: s
+            for s in self._ledger.sessions.values()
+            if s.status == WAITING and (sid := s.participants.get("A")) is not None
+        }
+
+    def _free_slots(self) -> int:
+        return max(0, self.max_pairs - len(self._ledger.sessions))
+
+    def _waiting_alone(self) -> dict[str, Waiting]:
+        return {
+            sid: Waiting(sid, s.profiles["A"], s.created_at, self.person_of(sid))
+            for sid, s in self._alone().items()
+        }
+
+    def _open(self, sid: str, profile: Profile, now: datetime, wait_reason: str | None = None) -> Session:
+        """A new session with `sid` as A, waiting for B (`wait_reason`: why, when others wait)."""
         session = Session(self._new_id(now), created_at=now, spiciness=self.spiciness)
         session.participants["A"] = sid
         session.profiles["A"] = profile
@@ -227,6 +263,7 @@ class Rooms:
             line=profile.one_line(),
             peer=None,
             status=WAITING,
+            wait_reason=wait_reason,
         )
         return session
 
@@ -266,10 +303,13 @@ class Rooms:
         return session
 
     # -- the line of newcomers ------------------------------------------------------------
-    def _publish_line(self, before: dict[str, int], removed: list[dict[str, str]]) -> None:
+    def _publish_line(
+        self, before: dict[str, int], removed: list[dict[str, str]], told: list[str] | None = None
+    ) -> None:
         after = self._line.positions()
-        moved = [sid for sid, n in after.items() if before.get(sid) != n]
-        data = {"line": self._line.to_list(), "moved": moved, "removed": removed}
+        moved = [sid for sid, n in after.items() if before.get(sid) != n or sid in (told or ())]
+        reasons = {sid: self._reasons.get(sid) for sid in moved}
+        data = {"line": self._line.to_list(), "moved": moved, "removed": removed, "reasons": reasons}
         self._ledger.events.emit(Event(ev.QUEUE, "", data))
 
     def leave_line(self, sid: str, *, reason: str = "left") -> bool:
@@ -277,28 +317,44 @@ class Rooms:
         before = self._line.positions()
         if self._line.remove(sid) is None:
             return False
+        self._reasons.pop(sid, None)
         self._publish_line(before, [{"sid": sid, "reason": reason}])
         return True
 
     def clear_line(self) -> list[str]:
         before = self._line.positions()
         gone = [w.sid for w in self._line.clear()]
+        self._reasons.clear()
         if gone:
             self._publish_line(before, [{"sid": s, "reason": "cleared"} for s in gone])
         return gone
 
     def _serve_line(self, now: datetime) -> None:
-        """Seat the first in line while there is room (a slot just freed)."""
-        if not self._line or not self.has_room():
+        """Seat those in line who have a place now (a slot freed, someone they may meet came)."""
+        if not self._line:
             return
         before = self._line.positions()
+        alone = self._alone()
         removed: list[dict[str, str]] = []
-        while self._line and self.has_room():
-            first = self._line.pop()
-            assert first is not None
-            removed.append({"sid": first.sid, "reason": "paired"})
-            self._seat(first.sid, first.profile, now)
-        self._publish_line(before, removed)
+        told: list[str] = []
+        for p in place(
+            self._line.entries, list(self._waiting_alone().values()), self._free_slots(), self.may_meet
+        ):
+            sid = p.person.sid
+            if isinstance(p, KeepWaiting):
+                if self._reasons.get(sid) != p.reason:
+                    self._reasons[sid] = p.reason
+                    told.append(sid)
+                continue
+            self._line.remove(sid)
+            self._reasons.pop(sid, None)
+            removed.append({"sid": sid, "reason": "paired"})
+            if isinstance(p, SitWith):
+                self._fill(alone[p.partner.sid], sid, p.person.profile, now)
+            else:
+                alone[sid] = self._open(sid, p.person.profile, now, p.reason)
+        if removed or told:
+            self._publish_line(before, removed, told)
 
     # -- a socket that went away, and the one that comes back -----------------------------
     def drop(self, sid: str, now: datetime) -> bool:

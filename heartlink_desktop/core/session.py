@@ -77,7 +77,7 @@ class Session:
         profile = self.profiles.get(role)
         if sid is None or profile is None:
             return None
-        return {"id": sid, "role": role, "profile": profile.to_dict(), "line": profile.one_line()}
+        return {"id": sid, "role": role, "profile": profile.for_partner(), "line": profile.one_line()}
 
     def to_dict(self, *, transcript: bool = True) -> dict[str, Any]:
         """The session file's content (the seed's schema plus ended_at and reconnecting).

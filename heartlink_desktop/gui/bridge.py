@@ -18,7 +18,6 @@ from heartlink_desktop.core.errors import CoreError
 from heartlink_desktop.core.events import Event
 from heartlink_desktop.core.vocab import ROLES
 from heartlink_desktop.paths import Paths
-from heartlink_desktop.server.evening import switch as switch_evening
 from heartlink_desktop.server.host import HostServer, PortInUseError, ServerEvent
 from heartlink_desktop.settings import Settings, SettingsError
 
@@ -287,7 +286,7 @@ class Bridge(QObject):
 
         async def switch() -> None:
             try:
-                await switch_evening(self.host, rounds, round_minutes, self.settings.break_seconds)
+                await self.host.switch_evening(rounds, round_minutes, self.settings.break_seconds)
             except CoreError as exc:
                 self.notice.emit(exc.message)
             self.evening_changed.emit(self.evening_status())

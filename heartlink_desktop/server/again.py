@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from heartlink_desktop.core import events as ev
 from heartlink_desktop.core.again import Answers, Reveal
 from heartlink_desktop.core.events import Event
+from heartlink_desktop.core.notices import AgainAsked, AgainMatch, AgainReceived
+from heartlink_desktop.core.ports import Clock, News, Notify, People, RoomsView
 from heartlink_desktop.core.vocab import HOST_STOPPED, RESET
 from heartlink_desktop.server import wire
-
-if TYPE_CHECKING:
-    from heartlink_desktop.server.host import HostServer
 
 log = logging.getLogger(__name__)
 
@@ -26,15 +25,32 @@ NOT_ASKED = frozenset({RESET, HOST_STOPPED})  # endings after which nobody is as
 
 
 class Again:
-    def __init__(self, host: HostServer) -> None:
-        self.host = host
+    """The "again?" service: who sat in each session, the question when it ends, the answers.
+
+    Gets the rooms to watch, a way to tell a page, the host's news, a clock and who a socket is
+    (`People`: a person may change sockets, and in an evening is known by their secret). Its
+    `subscribe` tells a listener (the evening, which saves its file) after every change. Made by
+    the host; the namespace calls `answer`, the evening `matches_of`, `answers`, `restore`."""
+
+    def __init__(self, rooms: RoomsView, notify: Notify, news: News, clock: Clock, people: People) -> None:
+        self._notify = notify
+        self._news = news
+        self._clock = clock
+        self._people = people
         self.answers = Answers()
         self._seats: dict[str, dict[str, tuple[str, str]]] = {}  # session -> role -> (sid, name)
-        # Who a socket is: itself, unless an evening keeps people across rounds and reconnects.
-        self.person_of: Callable[[str], str] = lambda sid: sid
-        self.sid_of: Callable[[str], str | None] = lambda person: person
-        self.on_change: list[Callable[[], None]] = []
-        host.rooms.subscribe(self._on_event)
+        self._listeners: list[Callable[[], None]] = []
+        rooms.subscribe(self._on_event)
+
+    def subscribe(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Hear of every question asked and answer taken (returns the way to stop)."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def restore(self, answers: Answers) -> None:
+        """The answers of an evening picked up after a crash."""
+        self.answers = answers
+        self._changed()
 
     # -- who sat where --------------------------------------------------------------------
     def _on_event(self, event: Event) -> None:
@@ -54,20 +70,18 @@ class Again:
             self._seats.pop(event.session_id, None)
 
     def _ask(self, session_id: str, seats: dict[str, tuple[str, str]]) -> None:
-        now = self.host.now()
+        now = self._clock()
         self.answers.prune(now)
-        people = {self.person_of(sid): name for sid, name in seats.values()}
+        people = {self._people.person_of(sid): name for sid, name in seats.values()}
         if len(people) != 2:
             return
         question = self.answers.ask(session_id, people, now)
         seconds = round((question.closes_at - now).total_seconds())
         for person in people:
-            sid = self.sid_of(person)
+            sid = self._people.sid_of(person)
             if sid is not None:
                 partner = people[question.partner(person)]
-                self.host.send(
-                    "again_asked", {"session_id": session_id, "name": partner, "seconds": seconds}, to=sid
-                )
+                self._notify(AgainAsked(sid, session_id, partner, seconds))
         self._changed()
 
     # -- answers --------------------------------------------------------------------------
@@ -76,19 +90,18 @@ class Again:
         data = wire.obj(payload, "again_answer")
         session_id = data.get("session_id")
         reveals = self.answers.answer(
-            session_id, self.person_of(sid), data.get("yes"), data.get("contact"), self.host.now()
+            session_id, self._people.person_of(sid), data.get("yes"), data.get("contact"), self._clock()
         )
         # the same acknowledgement whatever the partner said or will say
-        self.host.send("again_received", {"session_id": session_id}, to=sid)
+        self._notify(AgainReceived(sid, str(session_id)))
         for reveal in reveals:
             self._tell(reveal)
         self._changed()
 
     def _tell(self, reveal: Reveal) -> None:
-        sid = self.sid_of(reveal.to)
+        sid = self._people.sid_of(reveal.to)
         if sid is not None:
-            body = {"session_id": reveal.conversation_id, "name": reveal.name, "contact": reveal.contact}
-            self.host.send("again_match", body, to=sid)
+            self._notify(AgainMatch(sid, reveal.conversation_id, reveal.name, reveal.contact))
 
     def matches_of(self, person: str) -> list[dict[str, str]]:
         return [
@@ -106,9 +119,9 @@ class Again:
         self._changed()
 
     def _changed(self) -> None:
-        for listener in list(self.on_change):
+        for listener in list(self._listeners):
             try:
                 listener()
             except Exception:
                 log.exception("an 'again' listener failed")
-        self.host.announce("again", **self.counts())
+        self._news("again", **self.counts())

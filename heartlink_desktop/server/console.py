@@ -1,7 +1,8 @@
 """The headless host's standard input: one command a line, each answered in plain words.
 
-A table of commands; adding one is one entry. `status`, `reset`, `end <conversation>` and
-`help` always; `start`, `next`, `resume` and `end` (the evening) with `--rounds`.
+A table of commands; adding one is one entry. `status`, `reset`, `end <conversation>`,
+`reports`, `remove <name or id>`, `unremove <name>` and `help` always; `start`, `next`,
+`resume` and `end` (the evening) with `--rounds`. Each report is printed as it comes.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
+
+from heartlink_desktop.core.errors import CoreError
 
 if TYPE_CHECKING:
     from heartlink_desktop.server.host import HostServer, ServerEvent
@@ -58,7 +61,35 @@ async def _status(console: Console, rest: str) -> str:
     for n, s in enumerate(sessions, start=1):
         names = " & ".join(plain(p.name, 30) for p in s.profiles.values()) or "nobody yet"
         lines.append(f"  {n}. {names} ({s.status}, {len(s.transcript)} lines) {s.session_id}")
+    people = [(p, name) for p, name, sid in host.guard.people() if sid in host.clients]
+    if people:
+        lines.append("People (remove <name or id>): " + ", ".join(f"{plain(n, 30)} ({p})" for p, n in people))
     return "\n".join(lines)
+
+
+async def _reports(console: Console, rest: str) -> str:
+    reports = console.host.guard.reports()
+    if not reports:
+        return "No reports."
+    return "\n".join(plain(r.line(), 200) for r in reports)
+
+
+async def _remove(console: Console, rest: str) -> str:
+    if not rest.strip():
+        return "Whom? remove <name or id>, as status lists them."
+    try:
+        removal = await console.host.guard.remove(rest)
+    except CoreError as exc:
+        return exc.message
+    return f"Removed {plain(removal.name, 30)}: refused until a reset or unremove."
+
+
+async def _unremove(console: Console, rest: str) -> str:
+    try:
+        name = console.host.guard.undo(rest)
+    except CoreError as exc:
+        return exc.message
+    return f"{plain(name, 30)} may join again."
 
 
 async def _reset(console: Console, rest: str) -> str:
@@ -98,6 +129,9 @@ COMMANDS = (
     Command("status", "", "the conversations (numbered), the line, and the evening", _status),
     Command("end", "<number or id>", "end one conversation (as status numbers it)", _end),
     Command("reset", "", "end everything, delete every file, a new join link", _reset),
+    Command("reports", "", "every report since the last reset, one a line", _reports),
+    Command("remove", "<name or id>", "remove someone: their call ends, they are refused", _remove),
+    Command("unremove", "<name>", "take a removal back", _unremove),
     Command("start", "", "start the evening's first round", _evening("start"), evening=True),
     Command("next", "", "end the round now, or end the break now", _evening("next"), evening=True),
     Command("resume", "", "go on after a crash, with whoever is back", _evening("resume"), evening=True),
@@ -148,6 +182,8 @@ class Console:
     def _news(self, event: ServerEvent) -> None:
         if event.kind == "evening_news":
             self.say(str(event.data.get("line", "")))
+        elif event.kind == "report":
+            self.say(plain(event.data["report"].line(), 200))
 
     def read(self, loop: asyncio.AbstractEventLoop, source: TextIO | None = None) -> threading.Thread:
         """Answer each line of `source` (standard input) in a thread of its own, so that a

@@ -18,17 +18,17 @@ import hashlib
 import json
 import logging
 import secrets
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
 
+from heartlink_desktop.aio import Alarm, TaskSet
 from heartlink_desktop.core import events as ev
 from heartlink_desktop.core.again import Answers
+from heartlink_desktop.core.compat import compatible
 from heartlink_desktop.core.errors import CoreError
 from heartlink_desktop.core.evening import (
-    BREAK,
     ENDED,
-    LOBBY,
-    PAUSED,
-    ROUND,
     Effect,
     Evening,
     EveningEnded,
@@ -36,245 +36,261 @@ from heartlink_desktop.core.evening import (
     RoundClosed,
     RoundOpened,
     WrapUp,
+    page_status,
+    status_line,
+    wrap_up_line,
 )
 from heartlink_desktop.core.events import Event
+from heartlink_desktop.core.notices import EveningJoined, EveningOver, EveningStatus
+from heartlink_desktop.core.ports import Clock, News, Notify
 from heartlink_desktop.core.profile import Profile
+from heartlink_desktop.core.safety import Safety
 from heartlink_desktop.core.vocab import (
     PEER_DISCONNECTED,
     PHASES,
     ROUND_OVER,
-    YOU_BREAK,
     YOU_LEFT,
-    YOU_TALKING,
-    YOU_WAITING,
 )
 from heartlink_desktop.paths import atomic_write
-
-if TYPE_CHECKING:
-    from heartlink_desktop.server.host import HostServer
+from heartlink_desktop.server.again import Again
+from heartlink_desktop.server.guard import Guard
+from heartlink_desktop.server.people import People
+from heartlink_desktop.server.services import Entry, Seating
 
 log = logging.getLogger(__name__)
 
-LATE = 0.005  # seconds past a deadline, so the core agrees it has passed
 FILE_NAME = "evening.json"
 COMMANDS = ("start", "next", "resume", "end", "status")
+
+Ender = Callable[[str, str], Awaitable[bool]]
+"""Ends one conversation with a reason, its summary written first (server/host.py `end_session`)."""
 
 
 def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def wrap_up_line(seconds: float) -> str:
-    return (
-        f"About {round(seconds)} seconds left in this round. "
-        "What is one thing you'd like to remember about each other?"
-    )
-
-
 class EveningService:
-    def __init__(self, host: HostServer, rounds: int, round_minutes: float, break_seconds: float) -> None:
-        self.host = host
+    """An evening of rounds, in front of the rooms' own matchmaking (`plain`): the host's
+    `entry` while it is on, so a page's join, leave and disconnect come here first.
+
+    It keeps the pure `Evening`, who each person is (their secret's digest; `people` binds each
+    page's socket to its person, so "again?" knows them across sockets), each round's
+    conversations, the round clock and the evening's file. What it decides goes out as notices
+    (`notify`); the window hears `news`. Made by the host's `switch_evening` (the composition
+    root or the window), started and stopped with the host."""
+
+    def __init__(
+        self,
+        *,
+        rounds: int,
+        round_minutes: float,
+        break_seconds: float,
+        seating: Seating,
+        plain: Entry,
+        end: Ender,
+        again: Again,
+        people: People,
+        notify: Notify,
+        news: News,
+        clock: Clock,
+        guard: Guard,
+        file: Path,
+    ) -> None:
         self.evening = Evening(rounds, round_minutes * 60, break_seconds)
-        self.file = host.paths.data / FILE_NAME
+        self.file = file
+        self._rooms = seating
+        self._plain = plain
+        self._end = end
+        self._again = again
+        self._people = people
+        self._notify = notify
+        self._news = news
+        self._clock = clock
+        self._guard = guard
+        self.evening.may_meet = self._may_meet
         self._by_digest: dict[str, str] = {}  # sha256(secret) -> person (the secret is the page's)
-        self._sid: dict[str, str] = {}  # person -> connected socket
-        self._person: dict[str, str] = {}  # socket -> person
         self._names: dict[str, str] = {}  # every person this evening has known
         self._profiles: dict[str, Profile] = {}
         self._round_sessions: dict[str, tuple[str, str]] = {}  # session id -> the pair in it
+        self._closing: set[str] = set()  # the round's conversations being ended together
         self._leaving: dict[str, str] = {}  # session id -> the socket that left it (LEFT, then ENDED)
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._timer: asyncio.TimerHandle | None = None
-        self._lock = asyncio.Lock()
-        self._tasks: set[asyncio.Task[Any]] = set()
-        host.again.person_of = lambda sid: self._person.get(sid, sid)
-        host.again.sid_of = self._sid.get
-        host.again.on_change.append(self._save)
-        self._unsubscribe = host.rooms.subscribe(self._on_event)
+        self._alarm = Alarm(clock, self._fire)
+        self._tasks = TaskSet("the evening")
+        self._batch: asyncio.Task[None] | None = None  # the effects being carried out, in order
+        self._running = False
+        self._unsubscribe = [
+            seating.subscribe(self._on_event),
+            again.subscribe(self._save),
+            guard.subscribe(self._save),
+        ]
 
     def detach(self) -> None:
-        """Undo what __init__ hooked into the host (the window turned the evening off)."""
-        self._unsubscribe()
-        again = self.host.again
-        again.person_of, again.sid_of = (lambda sid: sid), (lambda person: person)
-        if self._save in again.on_change:
-            again.on_change.remove(self._save)
+        """Stop hearing the rooms and the answers (the window turned the evening off)."""
+        for stop in self._unsubscribe:
+            stop()
+        self._unsubscribe = []
 
     # -- service --------------------------------------------------------------------------
-    async def start(self, host: HostServer) -> None:
-        self._loop = asyncio.get_running_loop()
+    async def start(self) -> None:
+        self._running = True
         self._restore()
         self._schedule()
         self._announce()  # a restored evening: the window shows it paused, not the lobby
 
     async def stop(self) -> None:
         """The host stops: the evening is over (a crash, not a stop, leaves the file behind)."""
-        self._cancel()
+        self._running = False
+        self._alarm.cancel()
         self.file.unlink(missing_ok=True)
-        for task in list(self._tasks):
-            task.cancel()
-        self._loop = None
+        self._tasks.cancel()
 
-    # -- people ---------------------------------------------------------------------------
-    def join(self, sid: str, profile: Profile, secret: Any) -> None:
+    # -- people (the host's Entry while the evening is on) ------------------------------------
+    def join(self, sid: str, profile: Profile, payload: dict[str, Any]) -> None:
         """A page's `join` in an evening: into the lobby (or back, with the page's secret)."""
-        if sid in self._person:
+        if self._people.bound(sid) is not None:
             raise CoreError("already_joined", "You are already in this evening.")
         if self.evening.state == ENDED:
             raise CoreError("evening_ended", "The evening is over. Thank you for coming!")
+        secret = payload.get("person")
         person = self._by_digest.get(_digest(secret)) if isinstance(secret, str) and secret else None
-        if person is None or person in self._sid:
+        if person is None or self._people.connected(person):
             person, secret = secrets.token_hex(8), secrets.token_urlsafe(24)
             self._by_digest[_digest(secret)] = person
+        assert isinstance(secret, str)
+        self._guard.admit(sid, person, profile, payload)  # CoreError('removed')
         self.evening.join(person, profile.name)
-        self._sid[person], self._person[sid] = sid, person
+        self._people.bind(sid, person)
         self._names[person], self._profiles[person] = profile.name, profile
-        self.host.send("evening_joined", {"person": secret, **self._status_for(person)}, to=sid)
+        self._notify(EveningJoined(sid, secret, self._status_for(person)))
         self._save()
         self._announce()
         if self.evening.ready_to_resume():
-            self._spawn(self._resume_by_itself())
+            self._tasks.spawn(self._resume_by_itself())
 
-    async def _resume_by_itself(self) -> None:
-        async with self._lock:
-            if not self.evening.ready_to_resume():
-                return  # someone left again, or the host resumed it meanwhile
-            try:
-                await self._carry_out(self.evening.resume(self.host.now()))
-            except CoreError:
-                return
-        self.host.announce(
-            "evening_news", line=f"Two people are back: the evening goes on. {self.status_line()}"
-        )
+    def _may_meet(self, a: str, b: str) -> bool:
+        """The rounds' rule: their profiles under the host's mode, never a reported or removed one."""
+        pa, pb = self._profiles.get(a), self._profiles.get(b)
+        fits = pa is None or pb is None or compatible(pa, pb, self._guard.mode)
+        return fits and self._guard.may_pair(a, b)
 
-    def _spawn(self, coro: Any) -> None:
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    def leave(self, sid: str) -> bool:
-        """The page's `leave` while not in a conversation (lobby, break): out of the schedule."""
-        person = self._person.get(sid)
-        if person is None or self.host.rooms.locate(sid) is not None:
-            return False
-        self.evening.leave(person)
-        self.host.send("evening_status", {**self._status_for(person), "you": YOU_LEFT}, to=sid)
-        self._forget_socket(sid)
-        self._save()
-        self._announce()
-        return True
-
-    def gone(self, sid: str) -> None:
-        """A socket closed. In a conversation the slot is held (Rooms); elsewhere the person
-        is out of the next round's plan until they come back with their secret."""
-        person = self._person.get(sid)
-        if person is None:
-            return
-        if self.host.rooms.locate(sid) is None and self._sid.get(person) == sid:
+    def forget(self, sid: str) -> None:
+        """The host removed this socket's person: out of the evening's plan for good."""
+        person = self._people.bound(sid)
+        if person is not None:
             self.evening.leave(person)
-            self._forget_socket(sid)
             self._save()
             self._announce()
 
-    def _forget_socket(self, sid: str) -> None:
-        person = self._person.pop(sid, None)
-        if person is not None and self._sid.get(person) == sid:
-            del self._sid[person]
+    async def _resume_by_itself(self) -> None:
+        if not self.evening.ready_to_resume():
+            return  # someone left again, or the host resumed it meanwhile
+        try:
+            effects = self.evening.resume(self._clock())
+        except CoreError:
+            return
+        await self._carry(effects)
+        self._news("evening_news", line=f"Two people are back: the evening goes on. {self.status_line()}")
+
+    def leave(self, sid: str) -> None:
+        """The page's `leave`: in a conversation, as any leave; in the lobby or a break, out of
+        the schedule."""
+        person = self._people.bound(sid)
+        if person is None or self._rooms.locate(sid) is not None:
+            self._plain.leave(sid)
+            return
+        self.evening.leave(person)
+        self._notify(EveningStatus(sid, {**self._status_for(person), "you": YOU_LEFT}))
+        self._people.unbind(sid)
+        self._save()
+        self._announce()
+
+    async def gone(self, sid: str) -> None:
+        """A socket closed. In a conversation the slot is held (Rooms); elsewhere the person
+        is out of the next round's plan until they come back with their secret."""
+        person = self._people.bound(sid)
+        if person is not None and self._rooms.locate(sid) is None:
+            self.evening.leave(person)
+            self._people.unbind(sid)
+            self._save()
+            self._announce()
+        await self._plain.gone(sid)
 
     def _on_event(self, event: Event) -> None:
         d = event.data
-        if event.kind == ev.PEER_STATUS and d.get("state") == ev.CONNECTED:
-            person = self._person.pop(d.get("old_sid", ""), None)
-            if person is not None:  # the same person on a new socket (a reclaimed slot)
-                self._sid[person], self._person[d["sid"]] = d["sid"], person
-        elif event.kind == ev.LEFT and event.session_id in self._round_sessions:
+        if event.kind == ev.LEFT and event.session_id in self._round_sessions:
             self._leaving[event.session_id] = d["sid"]
         elif event.kind == ev.ENDED and event.session_id in self._round_sessions:
             self._round_sessions.pop(event.session_id)
             gone = self._leaving.pop(event.session_id, None)
-            person = self._person.get(gone or "")
+            person = self._people.bound(gone or "")
             if d.get("reason") == PEER_DISCONNECTED and person is not None:
                 # never came back within the grace: out of the plan until they join again
                 self.evening.leave(person)
-                self._forget_socket(gone or "")
+                self._people.unbind(gone or "")
+            if event.session_id in self._closing:
+                return  # the round closes: everyone hears where the evening stands, once
             # one who ended the call (peer_left) stays in the evening, for the next round
             for sid in d.get("sids", []):
-                person = self._person.get(sid)
+                person = self._people.bound(sid)
                 if person is not None and self.evening.state != ENDED:
-                    self.host.send("evening_status", self._status_for(person), to=sid)
+                    self._notify(EveningStatus(sid, self._status_for(person)))
             self._announce()
 
     # -- the host's commands --------------------------------------------------------------
     async def command(self, name: str) -> str:
         """start | next | resume | end | status, as typed on standard input or clicked in the
-        window. Returns one line of plain words (a refusal says why)."""
+        window. Returns one line of plain words (a refusal says why), once it is carried out."""
         name = name.strip().lower()
         if name not in COMMANDS:
             return f"Unknown command {name!r}: use {', '.join(COMMANDS)}."
         if name == "status":
             return self.status_line()
-        async with self._lock:
-            now = self.host.now()
-            try:
-                effects = getattr(self.evening, name)(now)
-            except CoreError as exc:
-                return exc.message
-            await self._carry_out(effects)
+        try:
+            effects = getattr(self.evening, name)(self._clock())
+        except CoreError as exc:
+            return exc.message
+        await self._carry(effects)
         return self.status_line()
 
     def status(self) -> dict[str, Any]:
-        s = self.evening.status(self.host.now())
-        s.update(self.host.again.counts(), enabled=True, round_minutes=self.evening.round_seconds / 60)
+        s = self.evening.status(self._clock())
+        s.update(self._again.counts(), enabled=True, round_minutes=self.evening.round_seconds / 60)
         return s
 
     def status_line(self) -> str:
-        s = self.status()
-        if s["state"] == PAUSED:
-            return (
-                f"Evening paused after round {s['round']} of {s['rounds']}, waiting for people to "
-                f"return: {s['people']} back, {s['mutual']} mutual matches kept. It goes on by itself "
-                "when two who have not met are back, or now with resume."
-            )
-        where = {
-            LOBBY: "in the lobby",
-            ROUND: f"round {s['round']} of {s['rounds']}",
-            BREAK: f"break after round {s['round']} of {s['rounds']}",
-            ENDED: "over",
-        }[s["state"]]
-        left = "" if s["seconds_left"] is None else f", {round(s['seconds_left'])} s left"
-        return (
-            f"Evening {where}{left}: {s['people']} people, {s['conversations']} conversations, "
-            f"{s['mutual']} mutual matches."
-        )
+        return status_line(self.status())
 
     # -- time -----------------------------------------------------------------------------
-    def _cancel(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-        self._timer = None
-
     def _schedule(self) -> None:
-        self._cancel()
         deadline = self.evening.next_deadline()
-        if self._loop is None or deadline is None:
+        if not self._running or deadline is None:
+            self._alarm.cancel()
             return
-        delay = max(0.0, (deadline - self.host.now()).total_seconds()) + LATE
-        self._timer = self._loop.call_later(delay, self._fire)
+        self._alarm.set(deadline)
 
     def _fire(self) -> None:
-        self._timer = None
-        self._spawn(self._tick())
-
-    async def _tick(self) -> None:
-        async with self._lock:
-            try:
-                await self._carry_out(self.evening.tick(self.host.now()))
-            except Exception:
-                log.exception("the evening's timer failed")
-            finally:
-                self._schedule()
+        self._carry(self.evening.tick(self._clock()))
 
     # -- carrying out what the evening decided ----------------------------------------------
+    def _carry(self, effects: list[Effect]) -> asyncio.Task[None]:
+        """Carry out the effects after those decided before them (a round's conversations may
+        take a while to end: each writes its summary). The decisions themselves never wait."""
+        before = self._batch
+        batch = self._tasks.spawn(self._carry_after(before, effects))
+        self._batch = batch
+        return batch
+
+    async def _carry_after(self, before: asyncio.Task[None] | None, effects: list[Effect]) -> None:
+        if before is not None and not before.done():
+            await asyncio.wait([before])
+        try:
+            await self._carry_out(effects)
+        except Exception:
+            log.exception("carrying out the evening's decision failed")
+        finally:
+            self._schedule()
+
     async def _carry_out(self, effects: list[Effect]) -> None:
         for effect in effects:
             if isinstance(effect, RoundOpened):
@@ -282,59 +298,68 @@ class EveningService:
             elif isinstance(effect, PhaseDue | WrapUp):
                 self._to_each_conversation(effect)
             elif isinstance(effect, RoundClosed):
-                for session_id in list(self._round_sessions):
-                    await self.host.end_session(session_id, ROUND_OVER)
+                await self._close_round()
             elif isinstance(effect, EveningEnded):
                 self._finish()
-        self._schedule()
         if self.evening.state != ENDED:
             self._save()
             self._tell_everyone()
         self._announce()
 
+    async def _close_round(self) -> None:
+        """End every conversation of the round at once: their summaries are written side by side."""
+        ids = list(self._round_sessions)
+        self._closing.update(ids)
+        try:
+            await asyncio.gather(*(self._end(session_id, ROUND_OVER) for session_id in ids))
+        finally:
+            self._closing.difference_update(ids)
+
     def _to_each_conversation(self, effect: PhaseDue | WrapUp) -> None:
         """The round's phase, or its wrap-up line, in every conversation of the round."""
-        now = self.host.now()
+        now = self._clock()
+        talk = self._rooms.talk
         for session_id in list(self._round_sessions):
             try:
                 if isinstance(effect, PhaseDue):
-                    session = self.host.rooms.get(session_id)
+                    session = self._rooms.get(session_id)
                     if session is not None and PHASES.index(session.phase) < PHASES.index(effect.phase):
-                        self.host.rooms.talk.set_phase(session_id, effect.phase, now)  # forward only
+                        talk.set_phase(session_id, effect.phase, now)  # forward only
                 else:
-                    self.host.rooms.talk.add_interjection(
-                        session_id, wrap_up_line(effect.seconds_left), now, source="round"
-                    )
+                    talk.add_interjection(session_id, wrap_up_line(effect.seconds_left), now, source="round")
             except CoreError:
                 pass  # it ended a moment ago
 
     def _open(self, effect: RoundOpened) -> None:
-        now = self.host.now()
+        now = self._clock()
         for a, b in effect.pairs:
-            sa, sb = self._sid.get(a), self._sid.get(b)
+            sa, sb = self._people.sid_of(a), self._people.sid_of(b)
             if sa is None or sb is None:
                 continue  # one of them is not connected right now: both wait for the next round
             try:
-                session = self.host.rooms.pair((sa, self._profiles[a]), (sb, self._profiles[b]), now)
+                session = self._rooms.pair((sa, self._profiles[a]), (sb, self._profiles[b]), now)
             except CoreError as exc:
                 log.warning("round %d: could not seat a pair (%s)", effect.number, exc.code)
                 continue
             self._round_sessions[session.session_id] = (a, b)
 
     def _finish(self) -> None:
-        for person, sid in list(self._sid.items()):
-            body = {"rounds": self.evening.number, "matches": self.host.again.matches_of(person)}
-            self.host.send("evening_ended", body, to=sid)
+        for person in self._names:
+            sid = self._people.sid_of(person)
+            if sid is not None:
+                self._notify(EveningOver(sid, self.evening.number, self._again.matches_of(person)))
         self.file.unlink(missing_ok=True)
 
     def reset(self) -> None:
         """A reset wipes the evening: schedule, people, answers, the file."""
-        self._cancel()
+        self._alarm.cancel()
         old = self.evening
         self.evening = Evening(old.rounds, old.round_seconds, old.break_seconds)
+        for person in self._names:
+            sid = self._people.sid_of(person)
+            if sid is not None:
+                self._people.unbind(sid)
         self._by_digest.clear()
-        self._sid.clear()
-        self._person.clear()
         self._names.clear()
         self._profiles.clear()
         self._round_sessions.clear()
@@ -344,37 +369,23 @@ class EveningService:
 
     # -- what each page and the window are told ---------------------------------------------
     def _status_for(self, person: str) -> dict[str, Any]:
-        s = self.evening.status(self.host.now())
-        in_round = (
+        sid = self._people.sid_of(person)
+        talking = (
             self.evening.pair_of(person) is not None
-            and self._sid.get(person) is not None
-            and self.host.rooms.locate(self._sid[person]) is not None
+            and sid is not None
+            and self._rooms.locate(sid) is not None
         )
-        state = s["state"]
-        if state == PAUSED:
-            state = BREAK  # to a page, a break with no clock: "paused" is the host's word
-        if state == ROUND:
-            you = (
-                YOU_TALKING
-                if in_round
-                else (YOU_BREAK if self.evening.sitting_out == person else YOU_WAITING)
-            )
-        else:
-            you = state
-        return {
-            "state": state,
-            "round": s["round"],
-            "rounds": s["rounds"],
-            "seconds_left": s["seconds_left"],
-            "you": you,
-        }
+        sitting_out = person in self.evening.breaks
+        return page_status(self.evening.status(self._clock()), talking=talking, sitting_out=sitting_out)
 
     def _tell_everyone(self) -> None:
-        for person, sid in list(self._sid.items()):
-            self.host.send("evening_status", self._status_for(person), to=sid)
+        for person in self._names:
+            sid = self._people.sid_of(person)
+            if sid is not None:
+                self._notify(EveningStatus(sid, self._status_for(person)))
 
     def _announce(self) -> None:
-        self.host.announce("evening", **self.status())
+        self._news("evening", **self.status())
 
     # -- the file --------------------------------------------------------------------------
     def _save(self) -> None:
@@ -382,9 +393,10 @@ class EveningService:
             return
         data = {
             "evening": self.evening.to_dict(),
-            "answers": self.host.again.answers.to_dict(),
+            "answers": self._again.answers.to_dict(),
             "people": dict(self._names),
             "secrets": dict(self._by_digest),  # digests only: the secret itself stays on the page
+            "safety": self._guard.safety.to_dict(),  # reports and removals survive a crash
         }
         try:
             atomic_write(self.file, json.dumps(data, indent=1).encode())
@@ -397,6 +409,7 @@ class EveningService:
             data = json.loads(self.file.read_text("utf-8"))
             evening = Evening.from_dict(data["evening"])
             answers = Answers.from_dict(data["answers"])
+            safety = Safety.from_dict(data.get("safety", {}))
         except FileNotFoundError:
             return
         except (OSError, ValueError, KeyError, TypeError):
@@ -405,39 +418,8 @@ class EveningService:
             return
         evening.after_crash()  # paused: everyone comes back by joining again, with their secret
         self.evening = evening
-        self.host.again.answers = answers
         self._names = {str(k): str(v) for k, v in data.get("people", {}).items()}
         self._by_digest = {str(k): str(v) for k, v in data.get("secrets", {}).items()}
+        self._guard.restore(safety, self._names)
+        self._again.restore(answers)
         log.info("an evening was restored from its file (round %d), %s", evening.number, evening.state)
-
-
-async def switch(host: HostServer, rounds: int | None, round_minutes: float, break_seconds: float) -> None:
-    """Turn an evening on (rounds) or off (None) while the host runs (the window's mode
-    switch). Only between conversations: on, with nobody talking or in line; off, before the
-    first round or after the last. CoreError, in plain words, otherwise."""
-    current = host.evening
-    if rounds is None:
-        if current is None:
-            return
-        if current.evening.state not in (LOBBY, ENDED):
-            raise CoreError("evening_running", "End the evening first: it is under way.")
-        await current.stop()
-        current.detach()
-        host.services.remove(current)
-        host.evening = None
-        host.announce("evening", enabled=False)
-        return
-    if current is not None:
-        if current.evening.state != LOBBY or current.evening.people:
-            raise CoreError("evening_running", "The evening has people in it: end it first to change it.")
-        await switch(host, None, round_minutes, break_seconds)
-    elif host.rooms.sessions or host.rooms.line:
-        raise CoreError(
-            "conversations_live", "Conversations are going on: end them (or Reset) before an evening."
-        )
-    service = EveningService(host, rounds, round_minutes, break_seconds)
-    host.evening = service
-    host.services.append(service)
-    if host.port is not None:  # running: start it now (otherwise it starts with the host)
-        await service.start(host)
-    service._announce()

@@ -1,6 +1,6 @@
 """The host server: HTTPS + Socket.IO on one port; its lifecycle (certificate, start, stop),
 the outgoing queue, and the operations the namespace and the window call. HTTP is in web.py,
-the translation of core events to wire events in relay.py."""
+the translation of core events and notices to wire events in relay.py."""
 
 from __future__ import annotations
 
@@ -12,17 +12,23 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 
 from heartlink_desktop import net, tls
+from heartlink_desktop.aio import TaskSet
 from heartlink_desktop.core.errors import CoreError
+from heartlink_desktop.core.notices import Refusal, Signal
 from heartlink_desktop.core.profile import Profile
 from heartlink_desktop.core.rooms import Rooms
+from heartlink_desktop.core.safety import removed_error
+from heartlink_desktop.core.transcript import Talk
 from heartlink_desktop.core.vocab import (
+    EVENING_OVER,
     HOST_ENDED,
     HOST_STOPPED,
+    LOBBY,
     PEER_DISCONNECTED,
     PEER_LEFT,
     RESET,
@@ -31,17 +37,18 @@ from heartlink_desktop.core.vocab import (
 from heartlink_desktop.paths import Paths
 from heartlink_desktop.server import fast
 from heartlink_desktop.server.again import Again
+from heartlink_desktop.server.evening import FILE_NAME as EVENING_FILE
+from heartlink_desktop.server.evening import EveningService
+from heartlink_desktop.server.guard import Guard
 from heartlink_desktop.server.listener import GatedSite, Listener
 from heartlink_desktop.server.outbox import InlineManager, Outbox, plain_websockets
+from heartlink_desktop.server.people import People
 from heartlink_desktop.server.protocol import HeartLinkNamespace, HeartLinkServer
 from heartlink_desktop.server.relay import Relay
-from heartlink_desktop.server.services import FacilitatorPart, NoFacilitator, Service, SpeechPart
+from heartlink_desktop.server.services import Entry, FacilitatorPart, NoFacilitator, Service, SpeechPart
 from heartlink_desktop.server.store import SessionStore
 from heartlink_desktop.server.web import build_app, same_origin
 from heartlink_desktop.settings import Settings
-
-if TYPE_CHECKING:
-    from heartlink_desktop.server.evening import EveningService
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +75,13 @@ class ServerEvent:
 
 
 class HostServer:
+    """The host: it owns the rooms, the session files, the Socket.IO server and its outbox,
+    the join token and the certificate, and holds the installed parts by their Protocols
+    (`facilitator`, `speech`, `evening`, `services`). The namespace reaches it as its `Front`,
+    the window through gui/bridge.py, standard input through server/console.py. Its pieces go
+    to the parts as ports: `rooms` (RoomsView), `relay.tell` (Notify), `announce` (News), `now`
+    (Clock), `people` (People)."""
+
     def __init__(
         self,
         settings: Settings,
@@ -96,7 +110,7 @@ class HostServer:
         self._ssl: Any = None
         self._listeners: list[Callable[[ServerEvent], None]] = []
         self._outbox = Outbox()
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = TaskSet("the host")
         self._runner: web.AppRunner | None = None
         self.listener: Listener | None = None  # the connections open, refused; made at start
         # Installed by the composition root (app.build_host): the facilitator always, speech
@@ -124,10 +138,22 @@ class HostServer:
         self.sio.attach(self.app)
         self.store.attach(self.rooms.get)
         self.rooms.subscribe(self.store)
-        self.relay = Relay(self)
+        self.people = People()
+        self.rooms.subscribe(self.people)
+        self.relay = Relay(self.sio, self.rooms, self.enqueue, self.clients)
         self.rooms.subscribe(self.relay)
-        self.again = Again(self)  # after the relay: a session's end reaches the page before its question
-        self.evening: EveningService | None = None  # set by app.build_host for an evening of rounds
+        # after the relay: a session's end reaches the page before its question
+        self.again = Again(self.rooms, self.relay.tell, self.announce, self.now, self.people)
+        # who may join and who may meet whom: reports, removals, the meet mode
+        self.guard = Guard(
+            self.rooms, self.people, self.relay.tell, self.announce, self.now, self, settings.meet_mode
+        )
+        self.guard.answers = lambda: self.again.answers
+        self.rooms.person_of = self.people.person_of
+        self.rooms.may_meet = self.guard.may_meet
+        # Where joins go: the rooms' own matchmaking, or an evening in front of it (switch_evening).
+        self.entry: Entry = self
+        self.evening: EveningService | None = None
 
     # -- observers ------------------------------------------------------------------------
     def subscribe(self, listener: Callable[[ServerEvent], None]) -> Callable[[], None]:
@@ -218,7 +244,7 @@ class HostServer:
             raise
         self.port = self._runner.addresses[0][1]
         for service in self.services:
-            await service.start(self)
+            await service.start()
         self.announce("listening", port=self.port, url=self.join_url)
         log.info("listening on %s:%s", self.settings.host, self.port)
 
@@ -233,8 +259,7 @@ class HostServer:
         await self._disconnect_everyone()
         await self.sio.shutdown()
         self._outbox.close()
-        for task in list(self._tasks):
-            task.cancel()
+        self._tasks.cancel()
         runner, self._runner = self._runner, None
         await runner.cleanup()
         if self.listener is not None:
@@ -262,16 +287,20 @@ class HostServer:
         await self._outbox.join()
         await asyncio.wrap_future(self.store.flush())
 
-    def send(self, event: str, data: dict[str, Any], *, to: str, skip_sid: str | None = None) -> None:
-        self.enqueue(lambda: self.sio.emit(event, data, to=to, skip_sid=skip_sid))
-
-    def send_error(self, sid: str, exc: CoreError) -> None:
-        body: dict[str, Any] = {"error": exc.code, "message": exc.message}
-        if exc.details:
-            body["details"] = exc.details
-        self.send("session_error", body, to=sid)
+    def refuse(self, sid: str, exc: CoreError) -> None:
+        """Bad or unauthorized input: a session_error to that socket, in plain words."""
+        self.relay.tell(Refusal(sid, exc.code, exc.message, dict(exc.details)))
 
     # -- what the namespace calls ---------------------------------------------------------
+    @property
+    def talk(self) -> Talk:
+        return self.rooms.talk
+
+    def signal(self, sid: str, event: str, target: Any, key: str, value: Any) -> None:
+        """WebRTC signaling from `sid`, passed on to its partner only."""
+        to = self.rooms.talk.check_target(sid, target)
+        self.relay.tell(Signal(to, event, key, value, sid))
+
     def client_connected(self, sid: str, resume: Any = None) -> None:
         """A socket with the right token. With a resume secret it takes back its held slot,
         or CoreError('invalid_resume') is raised and the connection is refused."""
@@ -283,29 +312,51 @@ class HostServer:
     async def client_disconnected(self, sid: str) -> None:
         self.clients.discard(sid)
         self.announce("clients", count=len(self.clients))
-        if self.rooms.leave_line(sid, reason="gone"):
-            return
-        if self.rooms.drop(sid, self.now()):
-            return  # its slot is held for the grace period
-        await self._finish(sid, PEER_DISCONNECTED)
+        await self.entry.gone(sid)
 
-    def join(self, sid: str, profile: Profile) -> None:
+    # -- the rooms' own matchmaking (the Entry when no evening is on) ----------------------
+    def join(self, sid: str, profile: Profile, payload: dict[str, Any] | None = None) -> None:
         try:
+            person = self.guard.admit(sid, None, profile, payload)  # CoreError('removed')
+            if person != sid:
+                self.people.bind(sid, person)  # known by the page's own secret across sockets
             self.rooms.join_or_queue(sid, profile, self.now())  # seated or queued: events tell it
         except CoreError as exc:
-            self.send_error(sid, exc)
+            self.refuse(sid, exc)
+
+    def report(self, sid: str, payload: Any) -> None:
+        """`report`: the guard takes it (CoreError for a bad one goes back as session_error)."""
+        self.guard.report(sid, payload)
+
+    def end_as_leave(self, sid: str) -> None:
+        """End the socket's conversation as if it left: the partner hears peer_left."""
+        self._tasks.spawn(self._finish(sid, PEER_LEFT))
+
+    async def show_out(self, sid: str) -> None:
+        """A removed person: out of their conversation (as a leave), the line and the evening;
+        told in plain words; their socket closed."""
+        self.rooms.leave_line(sid, reason="left")
+        if self.evening is not None:
+            self.evening.forget(sid)
+        await self._finish(sid, PEER_LEFT)
+        self.refuse(sid, removed_error())
+        await self.flush()
+        if sid in self.clients:
+            await self.sio.disconnect(sid)
 
     def leave(self, sid: str) -> None:
         if self.rooms.leave_line(sid, reason="left"):
             return
         if self.rooms.locate(sid) is None:
             raise CoreError("not_in_session", "You are not in a conversation.")
-        self._spawn(self._finish(sid, PEER_LEFT))
+        self._tasks.spawn(self._finish(sid, PEER_LEFT))
 
-    def _spawn(self, coro: Awaitable[Any]) -> None:
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+    async def gone(self, sid: str) -> None:
+        if self.rooms.leave_line(sid, reason="gone"):
+            return
+        if self.rooms.drop(sid, self.now()):
+            return  # its slot is held for the grace period
+        await self._finish(sid, PEER_DISCONNECTED)
 
     async def summary(self, session_id: str) -> str:
         """The summary of a live session, or "" (a failing or slow summarizer is logged)."""
@@ -348,6 +399,7 @@ class HostServer:
         """End every session, disconnect everyone, delete every file, rotate the join token."""
         await self._end_all(RESET)
         self.again.clear()
+        self.guard.reset()
         if self.evening is not None:
             self.evening.reset()
         self.token = secrets.token_urlsafe(24)
@@ -364,3 +416,56 @@ class HostServer:
     def set_spiciness(self, level: int) -> None:
         self.rooms.talk.set_spiciness(level)
         self.settings = self.settings.replace(spiciness=level)
+
+    # -- an evening of rounds ----------------------------------------------------------------
+    async def switch_evening(self, rounds: int | None, round_minutes: float, break_seconds: float) -> None:
+        """Turn an evening on (rounds) or off (None), before the host starts (the composition
+        root) or while it runs (the window's mode switch): only between conversations: on,
+        with nobody talking or in line; off, before the first round or after the last.
+        CoreError, in plain words, otherwise."""
+        current = self.evening
+        if rounds is None:
+            if current is None:
+                return
+            if current.evening.state not in (LOBBY, EVENING_OVER):
+                raise CoreError("evening_running", "End the evening first: it is under way.")
+            await current.stop()
+            current.detach()
+            self.services.remove(current)
+            self.evening, self.entry = None, self
+            self.announce("evening", enabled=False)
+            return
+        if current is not None:
+            if current.evening.state != LOBBY or current.evening.people:
+                raise CoreError("evening_running", "The evening has people in it: end it first to change it.")
+            await self.switch_evening(None, round_minutes, break_seconds)
+        elif self.rooms.sessions or self.rooms.line:
+            raise CoreError(
+                "conversations_live", "Conversations are going on: end them (or Reset) before an evening."
+            )
+        service = self.new_evening(rounds, round_minutes, break_seconds)
+        if self.port is not None:  # running: start it now (otherwise it starts with the host)
+            await service.start()
+        self.announce("evening", **service.status())
+
+    def new_evening(self, rounds: int, round_minutes: float, break_seconds: float) -> EveningService:
+        """An evening in front of the rooms' matchmaking, installed as a service and the entry."""
+        service = EveningService(
+            rounds=rounds,
+            round_minutes=round_minutes,
+            break_seconds=break_seconds,
+            seating=self.rooms,
+            plain=self,
+            end=self.end_session,
+            again=self.again,
+            people=self.people,
+            notify=self.relay.tell,
+            news=self.announce,
+            clock=self.now,
+            guard=self.guard,
+            file=self.paths.data / EVENING_FILE,
+        )
+        self.evening = service
+        self.entry = service
+        self.services.append(service)
+        return service

@@ -7,7 +7,7 @@ import asyncio
 import hmac
 import logging
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import socketio
 from socketio import packet as sio_packet
@@ -15,10 +15,7 @@ from socketio import packet as sio_packet
 from heartlink_desktop.core.errors import CoreError
 from heartlink_desktop.core.profile import parse_profile
 from heartlink_desktop.server import wire
-
-if TYPE_CHECKING:
-    from heartlink_desktop.server.host import HostServer
-    from heartlink_desktop.server.services import SpeechPart
+from heartlink_desktop.server.services import Front, SpeechPart
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +75,7 @@ class HeartLinkServer(socketio.AsyncServer):  # type: ignore[misc]
         if eio_sid not in self.eio.sockets:
             return
         sid = self.manager.sid_from_eio_sid(eio_sid, "/")
-        if sid is not None and self.gate is not None and sid in self.gate.host.clients:
+        if sid is not None and self.gate is not None and self.gate.signed_in(sid):
             return
         self.unsigned_closed += 1
         self.complaints.note("not a client", "closed a connection that did not become a client in time")
@@ -118,7 +115,7 @@ class HeartLinkServer(socketio.AsyncServer):  # type: ignore[misc]
         self.complaints.note(exc.code, f"a client's packet was refused unread ({exc.code})")
         sid = self.manager.sid_from_eio_sid(eio_sid, "/")
         if sid is not None and self.gate is not None:
-            self.gate.host.send_error(sid, exc)
+            self.gate.host.refuse(sid, exc)
 
     async def _handle_connect(self, eio_sid: str, namespace: str | None, data: Any) -> None:
         if self.manager.sid_from_eio_sid(eio_sid, namespace or "/") is not None:
@@ -144,9 +141,12 @@ class HeartLinkNamespace(socketio.AsyncNamespace):
     python-socketio calls `trigger_event` for `connect` and `disconnect`; every client event
     comes through `client_event`, from HeartLinkServer's read path or the fast path."""
 
-    def __init__(self, host: HostServer) -> None:
+    def __init__(self, host: Front) -> None:
         super().__init__("/")
         self.host = host
+
+    def signed_in(self, sid: str) -> bool:
+        return sid in self.host.clients
 
     async def trigger_event(self, event: str, *args: Any) -> Any:
         if event in ("connect", "disconnect"):  # only python-socketio calls these by name
@@ -166,12 +166,10 @@ class HeartLinkNamespace(socketio.AsyncNamespace):
             wire.check_size(payload, event)
             getattr(self, f"on_{event}")(sid, payload)
         except CoreError as exc:
-            self.host.send_error(sid, exc)
+            self.host.refuse(sid, exc)
         except Exception:  # a handler must never take the server down
-            self.host.sio.complaints.note(
-                f"handler {event}", f"the handler of {event!r} failed", exc_info=True
-            )
-            self.host.send_error(sid, CoreError("internal_error", "The host could not handle that message."))
+            self.server.complaints.note(f"handler {event}", f"the handler of {event!r} failed", exc_info=True)
+            self.host.refuse(sid, CoreError("internal_error", "The host could not handle that message."))
 
     # -- connection -----------------------------------------------------------------------
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
@@ -196,34 +194,29 @@ class HeartLinkNamespace(socketio.AsyncNamespace):
                 raise socketio.exceptions.ConnectionRefusedError(exc.message, {"error": exc.code}) from None
 
     def _alive(self, sid: str) -> bool:
-        eio_sid = self.host.sio.manager.eio_sid_from_sid(sid, "/")
-        return eio_sid is not None and eio_sid in self.host.sio.eio.sockets
+        eio_sid = self.server.manager.eio_sid_from_sid(sid, "/")
+        return eio_sid is not None and eio_sid in self.server.eio.sockets
 
     async def on_disconnect(self, sid: str, *args: Any) -> None:
-        if self.host.evening is not None:
-            self.host.evening.gone(sid)  # first: it asks whether the socket was in a conversation
         await self.host.client_disconnected(sid)
 
     # -- events (sync: they run in arrival order and only enqueue what goes out) ----------
     def on_join(self, sid: str, payload: Any) -> None:
         profile = parse_profile(wire.join(payload))
-        if self.host.evening is not None:
-            self.host.evening.join(sid, profile, payload.get("person"))  # into the evening's lobby
-            return
-        self.host.join(sid, profile)
+        self.host.entry.join(sid, profile, payload)
 
     def on_leave(self, sid: str, payload: Any) -> None:
-        if self.host.evening is not None and self.host.evening.leave(sid):
-            return
-        self.host.leave(sid)
+        self.host.entry.leave(sid)
 
     def on_again_answer(self, sid: str, payload: Any) -> None:
         self.host.again.answer(sid, payload)
 
+    def on_report(self, sid: str, payload: Any) -> None:
+        self.host.report(sid, payload)
+
     def _relay(self, event: str, sid: str, payload: Any) -> None:
         target, key, value = wire.signal(event, payload)
-        target = self.host.rooms.talk.check_target(sid, target)
-        self.host.send(event, {key: value, "sender": sid}, to=target)
+        self.host.signal(sid, event, target, key, value)
 
     def on_offer(self, sid: str, payload: Any) -> None:
         self._relay("offer", sid, payload)
@@ -235,10 +228,10 @@ class HeartLinkNamespace(socketio.AsyncNamespace):
         self._relay("ice_candidate", sid, payload)
 
     def on_transcript_update(self, sid: str, payload: Any) -> None:
-        self.host.rooms.talk.add_line(sid, wire.text(payload), self.host.now())
+        self.host.talk.add_line(sid, wire.text(payload), self.host.now())
 
     def on_audio_activity(self, sid: str, payload: Any) -> None:
-        self.host.rooms.talk.set_speaking(sid, wire.speaking(payload), self.host.now())
+        self.host.talk.set_speaking(sid, wire.speaking(payload), self.host.now())
 
     def _speech(self) -> SpeechPart:
         speech = self.host.speech

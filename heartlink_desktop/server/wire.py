@@ -29,6 +29,7 @@ CLIENT_EVENTS = frozenset(
         "audio",
         "audio_end",
         "again_answer",
+        "report",
     }
 )
 BINARY_EVENTS = frozenset({"audio"})  # a bytes payload, checked by its length (core/utterance.py)

@@ -33,6 +33,7 @@ def install(host: Any) -> Speech:
         log.warning("pocketsphinx is missing: speech to text is off")
     speech = Speech(engine, settings.stt_workers or default_workers(), remote)
     speech.note = note
+    speech.host = host
     host.services.append(speech)
     host.speech = speech
     return speech

@@ -137,7 +137,7 @@ class Engines:
             return
         session, role = found
         body = {"session_id": session.session_id, "speaker": role, "text": " ".join(text.split())[:300]}
-        self.host.send("transcript_interim", body, to=session.session_id, skip_sid=sid)
+        self.host.relay.send("transcript_interim", body, to=session.session_id, skip_sid=sid)
 
     def _line(self, utt: Utt, text: str, stat: dict[str, float]) -> None:
         text = " ".join(str(text).split())

@@ -60,10 +60,10 @@ class Speech(Engines):
         return self.engine != "off"
 
     # -- service --------------------------------------------------------------------------
-    async def start(self, host: Any) -> None:
-        self.host = host
+    async def start(self, host: Any = None) -> None:
+        self.host = host if host is not None else self.host
         self._loop = asyncio.get_running_loop()
-        self._unsubscribe = host.rooms.subscribe(self._on_event)
+        self._unsubscribe = self.host.rooms.subscribe(self._on_event)
         if self.on:
             self._tick = asyncio.create_task(self._ticker(), name="heartlink-speech")
         self._announce(force=True)
@@ -118,7 +118,7 @@ class Speech(Engines):
         return body
 
     def _tell(self, sid: str, stream: Stream | None = None) -> None:
-        self.host.send("speech_status", self.page_status(stream), to=sid)
+        self.host.relay.send("speech_status", self.page_status(stream), to=sid)
 
     def _on_event(self, event: Event) -> None:
         d = event.data
@@ -172,7 +172,7 @@ class Speech(Engines):
         now = self.now()
         if now - errors.get(exc.code, -ERROR_EVERY) >= ERROR_EVERY:
             errors[exc.code] = now
-            self.host.send_error(sid, exc)
+            self.host.refuse(sid, exc)
 
     def _loose_errors(self, sid: str) -> dict[str, float]:
         if len(self._errors) > 1000:

@@ -44,7 +44,7 @@ async def test_the_frames_of_one_loop_turn_go_out_in_one_write(serve: Serve) -> 
     await host.flush()
     before = ws.out.writes
     for n in range(50):  # one loop turn: no await between them
-        host.send("ice_candidate", {"candidate": {"candidate": f"c{n}"}, "sender": a.sid}, to=b.sid)
+        host.relay.send("ice_candidate", {"candidate": {"candidate": f"c{n}"}, "sender": a.sid}, to=b.sid)
     last = await b.wait_for("ice_candidate", 50)
     assert last["candidate"]["candidate"] == "c49"
     assert [m["candidate"]["candidate"] for m in b.received["ice_candidate"]] == [f"c{n}" for n in range(50)]
@@ -98,9 +98,9 @@ async def test_the_frame_is_what_python_socketio_writes_and_non_ascii_text_survi
     host, clients = await serve()
     a, b = await clients.pair()
     await upgraded(host, b)
-    host.send("transcript_update", data, to=b.sid)
+    host.relay.send("transcript_update", data, to=b.sid)
     assert await b.wait_for("transcript_update") == data
-    host.send("ice_candidate", {"blob": b"\x00\x01\xff", "sender": a.sid}, to=b.sid)
+    host.relay.send("ice_candidate", {"blob": b"\x00\x01\xff", "sender": a.sid}, to=b.sid)
     got = await b.wait_for("ice_candidate")
     assert got == {"blob": b"\x00\x01\xff", "sender": a.sid}  # a binary packet, as before
 

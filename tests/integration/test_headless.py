@@ -133,13 +133,22 @@ async def test_standard_input_takes_status_end_and_reset_without_an_evening(data
         await a.wait_for("user_joined")
         await c.wait_for("user_joined")
         assert await term.say("help") == "Commands, one a line:"
-        listed = [await term.line() for _ in range(4)]
-        assert [line.split()[0] for line in listed] == ["help", "status", "end", "reset"]
+        listed = [await term.line() for _ in range(7)]
+        assert [line.split()[0] for line in listed] == [
+            "help",
+            "status",
+            "end",
+            "reset",
+            "reports",
+            "remove",
+            "unremove",
+        ]
         assert (await term.say("start")).startswith("Unknown command 'start'")
         assert await term.say("status") == "2 conversations, 0 in line, 4 connected."
-        first, second = await term.line(), await term.line()
+        first, second, people = await term.line(), await term.line(), await term.line()
         assert first.startswith("1. Ann & Bob (active, 0 lines) session_")
         assert second.startswith("2. Cat & Dan (active")
+        assert people.startswith("People (remove <name or id>): Ann (") and "Dan (" in people
         assert await term.say("end 1") == "Ended conversation 1."
         for peer in (a, b):
             assert (await peer.wait_for("session_ended"))["reason"] == "host_ended"
@@ -159,3 +168,36 @@ async def test_standard_input_takes_status_end_and_reset_without_an_evening(data
             await p.close()
         term.proc.send_signal(signal.SIGTERM)
         await asyncio.wait_for(term.proc.wait(), WAIT)
+
+
+@pytest.mark.asyncio
+async def test_standard_input_lists_reports_and_removes_someone(data_dir: Path) -> None:
+    from tests.integration.test_rounds_headless import start
+
+    term, m = await start(data_dir, "--max-pairs", "2", "--grace-seconds", "0")
+    cert = ssl.create_default_context(cafile=str(data_dir / "certs" / "ca.crt"))
+    url = f"https://127.0.0.1:{m['port']}"
+    peers = [Peer(url, cert, n) for n in ("a", "b", "c", "d")]
+    try:
+        for p in peers:
+            await p.connect(m["token"])
+        a, b, c, d = peers
+        for peer, name in ((a, "Ann"), (b, "Bob"), (c, "Cat"), (d, "Dan")):
+            await peer.join(name)
+        await a.wait_for("user_joined")
+        assert await term.say("reports") == "No reports."
+        await a.emit("report", {"reason": "inappropriate", "note": "a note the terminal never shows"})
+        await a.wait_for("report_received")
+        printed = await term.line()  # as it comes, one line naming both and the reason code
+        assert re.fullmatch(r"Report at \d\d:\d\d:\d\d: Ann reported Bob \(inappropriate\)\.", printed)
+        assert await term.say("reports") == printed
+        assert await term.say("remove cat") == "Removed Cat: refused until a reset or unremove."
+        assert (await c.error())["error"] == "removed"
+        assert (await d.wait_for("session_ended"))["reason"] == "peer_left"
+        assert await term.say("remove Zed") == "Nobody called 'Zed' is here."
+        assert await term.say("unremove Cat") == "Cat may join again."
+    finally:
+        for p in peers:
+            await p.close()
+        term.proc.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(term.proc.wait(), 10)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -209,3 +210,37 @@ async def test_ending_a_call_mid_round_keeps_both_in_the_evening(host: HostServe
     assert "round 2 of 3" in await service.command("next")
     second = await paired(peers, 2)
     assert second["Ann"] not in ("Ann", partners["Ann"])
+
+
+async def test_a_round_closing_tells_each_person_once_and_ends_its_conversations_side_by_side(
+    host: HostServer, clients: Clients
+) -> None:
+    """One evening_status per change per person: those who were talking hear the break once,
+    like everyone else; and the round's conversations wait for their summaries together."""
+    assert host.evening is not None
+    peers = await enter(clients)
+    await host.evening.command("start")
+    await paired(peers, 1)
+    await host.flush()
+    before = {name: len(p.received["evening_status"]) for name, p in peers.items()}
+    writing: list[str] = []
+    both_writing = asyncio.Event()
+
+    async def slow_summary(snapshot: dict[str, Any]) -> str:
+        writing.append(snapshot["session_id"])
+        if len(writing) == 2:
+            both_writing.set()
+        await asyncio.wait_for(both_writing.wait(), 10)  # one after the other would never get here
+        return "summary"
+
+    host.facilitator.summarize = slow_summary  # type: ignore[method-assign]
+    assert "break" in await host.evening.command("next")
+    for name, peer in peers.items():
+        assert (await peer.wait_for("session_ended"))["summary"] == "summary"
+        await peer.wait_for("evening_status", before[name] + 1)
+        # a round trip: whatever the host sent this page before its answer has arrived by then
+        await peer.emit("transcript_update", {"text": "still there?"})
+        assert (await peer.wait_for("session_error"))["error"] == "not_in_session"
+    after = {name: len(p.received["evening_status"]) for name, p in peers.items()}
+    assert {name: after[name] - before[name] for name in peers} == dict.fromkeys(peers, 1)
+    assert all(p.received["evening_status"][-1]["state"] == "break" for p in peers.values())

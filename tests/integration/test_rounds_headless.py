@@ -103,6 +103,7 @@ async def test_three_rounds_from_standard_input_with_a_reclaim_and_private_match
         assert await term.say("next") == "The evening has not started yet: start it first."
         peers = await enter(url, cert, m["token"])
         assert (await term.say("status")).startswith("Evening in the lobby: 4 people")
+        assert (await term.line()).startswith("People (remove <name or id>): Ann (")
         met: set[frozenset[str]] = set()
         mutual = {frozenset(("Ann", "Bob")), frozenset(("Cat", "Dan"))}
         for round_no in (1, 2, 3):

@@ -78,3 +78,39 @@ def test_only_the_bridge_reaches_the_server_and_the_window_touches_no_socket() -
 def test_the_rule_is_checked_on_every_part() -> None:
     parts = {part_of(p) for p in PACKAGE.rglob("*.py")}
     assert parts <= set(ALLOWED), parts - set(ALLOWED)
+
+
+def test_no_module_imports_another_that_imports_it_back() -> None:
+    """No circle of imports, counting those made only for type checking: a part reaches the
+    host through the Protocols it is given, never by importing the module that holds it."""
+    paths = {
+        ".".join(p.relative_to(PACKAGE.parent).with_suffix("").parts).removesuffix(".__init__"): p
+        for p in PACKAGE.rglob("*.py")
+    }
+    graph: dict[str, set[str]] = {}
+    for name, path in paths.items():
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                # `from package import module` imports the module, not the package's insides
+                subs = {f"{node.module}.{a.name}" for a in node.names} & paths.keys()
+                found |= subs or {node.module}
+            elif isinstance(node, ast.Import):
+                found |= {a.name for a in node.names}
+        graph[name] = {m for m in found if m in paths and m != name}
+    cycles = []
+    state: dict[str, int] = {}  # 1: on the path, 2: done
+
+    def visit(node: str, path: list[str]) -> None:
+        state[node] = 1
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                cycles.append(" -> ".join([*path[path.index(nxt) :], nxt]))
+            elif nxt not in state:
+                visit(nxt, [*path, nxt])
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node, [node])
+    assert cycles == []

@@ -56,4 +56,5 @@ def test_saved_garbage_falls_back_to_defaults() -> None:
         "spiciness": 2,
         "address": None,
         "stt": "pocketsphinx",
+        "meet_mode": "preferences",
     }
