@@ -25,6 +25,7 @@ def meet_boxes(page: Page) -> dict[str, bool]:
     )
 
 
+@pytest.mark.parametrize("host_options", [["--max-pairs", "2"]], indirect=True)  # Bob may not meet Alice
 def test_the_profile_sends_gender_and_whom_to_meet_fits_a_phone_and_is_remembered(phone: Phone) -> None:
     alice = phone()
     expect(alice.locator("#f-gender option")).to_have_text(["Prefer not to say", "Woman", "Man", "Nonbinary"])

@@ -132,7 +132,7 @@ def test_a_removed_person_reads_the_hosts_words_and_the_page_stops(
     phone: Phone, host_process: HostProcess
 ) -> None:
     alice, bob = pair(phone)
-    host_process.command("remove Alice", "Alice")
+    host_process.command("remove Alice", "Removed Alice")
     expect(alice.locator("#screen-problem")).to_be_visible()
     expect(alice.locator("#problem-title")).to_have_text("You can't take part in this event")
     expect(alice.locator("#problem-text")).to_have_text(REMOVED)
