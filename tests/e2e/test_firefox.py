@@ -89,10 +89,20 @@ def test_two_firefox_pages_reach_a_live_call_and_fit_a_phone(host_url: str, fire
         assert ff.js("window.heartlink.pc.getConfiguration().iceServers.length") == 0
         fits_a_phone(ff, "call")
     assert alice.text("#partner-name") == "Bob" and bob.text("#partner-name") == "Alice"
-    bob.click("#btn-end")
+    bob.click("#btn-report")  # Leave and report: the sheet over the call fits too
+    bob.wait("!document.querySelector('#report-sheet').hidden", "the report sheet")
+    fits_a_phone(bob, "call")
+    bob.click("#report-reasons input[value=inappropriate]")
+    bob.click("#btn-report-send")
+    bob.wait(
+        "!document.querySelector('#ended-report').hidden && !!(window.heartlink.report || {}).confirmed",
+        "the host's word",
+    )
+    assert bob.text("#ended-report") == "The host was told. You and Alice will not be paired again."
     alice.wait("!document.querySelector('#screen-ended').hidden", "the ended screen")
-    assert alice.text("#ended-reason") == "Bob ended the conversation."
-    fits_a_phone(alice, "ended")
+    assert alice.text("#ended-reason") == "Bob ended the conversation."  # as any leave
+    for ff in (alice, bob):
+        fits_a_phone(ff, "ended")
 
 
 def test_speech_from_a_firefox_page_reaches_the_partners_transcript(
