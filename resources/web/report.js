@@ -84,6 +84,7 @@ function close() {
 
 function send(event) {
   event.preventDefault();
+  if (!about) return;
   const reason = chosenReason();
   if (!reason) {
     say($("report-status"), "Choose what happened first.");
