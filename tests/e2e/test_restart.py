@@ -14,6 +14,13 @@ from tests.e2e.browser import HostProcess, fill_profile, free_port, new_phone, o
 
 pytestmark = pytest.mark.e2e
 NAMES = ("Ann", "Bob", "Cat")
+# In a conversation of round 2, or in the lobby during it (not paused, not round 1's break).
+IN_ROUND_2 = """() => {
+  const state = window.heartlink.state;
+  if (state === 'active') return document.querySelector('#round-clock').textContent.startsWith('Round 2 of 2 ');
+  const text = document.querySelector('#lobby-text').textContent;
+  return state === 'lobby' && /[Rr]ound 2\\b/.test(text) && !text.includes('paused');
+}"""
 BACK_MS = 45_000  # the host starts again (a few seconds), then each page's next retry (4 s at most)
 
 
@@ -75,8 +82,8 @@ def test_after_a_crash_mid_round_every_page_returns_by_itself_and_the_next_round
     # Two who have not met (the one on a break and either of the pair) are back: round 2 opens
     # by itself. Every page is in it again: two talk, the third has a break.
     host.wait_line("the evening goes on")
-    for page in pages.values():
-        page.wait_for_function("() => ['active', 'lobby'].includes(window.heartlink.state)", timeout=BACK_MS)
+    for page in pages.values():  # not the state it had before the crash: round 2's
+        page.wait_for_function(IN_ROUND_2, timeout=BACK_MS)
     now = [n for n, p in pages.items() if talking(p)]
     assert rest in now and len(now) == 2, now
     (partner,) = [n for n in now if n != rest]
