@@ -1,203 +1,277 @@
-"""Benchmark: speech to text on the host, per engine. Prints figures; asserts nothing.
+"""Benchmark: speech to text on the host, Whisper against PocketSphinx, side by side in one run.
+Prints figures; asserts nothing.
 
-Run: .venv/bin/python -m benchmarks.speech [rounds]
+Run: .venv/bin/python -m benchmarks.speech [seconds per speaker] [--quick] [--capacity]
+(--quick: a third of the recordings, at most 2 people at once; --capacity: no accuracy part)
 
-- PocketSphinx alone: the real-time factor (decode time / audio time) and the CPU per speaking
-  stream, decoding live in 200 ms blocks as the workers do; and whether it releases the GIL
-  (two threads decoding at once against one).
-- Through the real host (TLS, Socket.IO, worker processes): speakers in separate pairs each
-  say a 5 s utterance in real time, all at once; the delay from the end mark to the line
-  reaching the partner (median, worst), for 1 to 4 speakers at once: how many this machine
-  transcribes in real time (every line within 1.5 s).
-- The OpenAI-compatible engine against a stand-in server on loopback that answers at once:
-  the client's own overhead (a real server adds its recognition time).
+- Accuracy on real human speech with published transcripts, installed by the set-up from
+  Debian: a fixed sample of Asterisk's English prompts (one speaker, telephone quality, the
+  words from core-sounds-en.txt) and ALSA's channel names (another speaker), each fed to the
+  project's own worker code (speech/worker.py's engines, as the worker processes run them):
+  the word error rate, the CPU per speaking stream, and what each makes of ALSA's noise.
+- Through the real host (TLS, Socket.IO, worker processes, the default number of workers):
+  N people speaking at once, each streaming recordings in real time one after another with a
+  pause between, starting at random moments: the delay from each utterance's end mark to its
+  line at the partner (median, p90), the workers' CPU per speaking stream, and the most
+  people at once that stay in real time (p90 within 1.5 s). For Whisper, also without the
+  interim re-decoding, to show what the partner's interim words cost.
 
-The machine may be shared (2 cores here, with another engineer's tests): the load average is
-printed with the figures.
+The machine may be shared (2 cores here, with other engineers' tests): the load average is
+printed with every figure; compare figures of one run, not across runs.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import queue
+import random
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
-
-from aiohttp import web
+from typing import Any
 
 from heartlink_desktop.core import utterance as ut
-from heartlink_desktop.speech import default_workers
-from heartlink_desktop.speech.remote import RemoteConfig, RemoteEngine
-from heartlink_desktop.speech.worker import make_decoder
+from heartlink_desktop.speech import default_workers, embedded
+from heartlink_desktop.speech import messages as m
+from heartlink_desktop.speech import worker as w
 from tests import speech
-from tests.integration.test_speech import line_from
-from tests.support import Clients, running_host
+from tests.support import Clients, Peer, running_host
 
-REAL_TIME_DELAY = 1.5  # seconds from the end of an utterance to the line at the partner
-BLOCK = 6400
-
-
-def utterance() -> bytes:
-    """About 5 s of speech: two sentences back to back."""
-    return speech.pcm("sisters", 0.2) + speech.pcm("beach", 0.2)
+REAL_TIME_P90 = 1.5  # seconds from the end of an utterance to the line at the partner
+PAUSE = (0.7, 1.5)  # seconds of silence between one person's utterances
 
 
 def load() -> str:
     one, five, _ = os.getloadavg()
-    return f"load average {one:.2f} (1 min), {five:.2f} (5 min) on {os.cpu_count()} cores"
+    return f"load {one:.2f}/{five:.2f} (1/5 min) on {os.cpu_count()} cores"
 
 
-def decode(decoder: object, pcm: bytes) -> str:
-    d: object = decoder
-    d.start_utt()  # type: ignore[attr-defined]
-    for i in range(0, len(pcm), BLOCK):
-        d.process_raw(pcm[i : i + BLOCK], False, False)  # type: ignore[attr-defined]
-    d.end_utt()  # type: ignore[attr-defined]
-    hyp = d.hyp()  # type: ignore[attr-defined]
-    return hyp.hypstr if hyp is not None else ""
+def recordings(quick: bool) -> list[tuple[str, bytes, str]]:
+    """(name, 16 kHz PCM, reference words): Asterisk's sample, then ALSA's channel names."""
+    names = speech.prompts(every=12 if quick else 4)
+    out = [(n, *speech.prompt(n)) for n in names]
+    for name, words in speech.ALSA_TEXT.items():
+        out.append((f"alsa/{name}", speech.decode_file(speech.ALSA / f"{name}.wav"), words))
+    return out
 
 
-def engine_alone(pcm: bytes, rounds: int) -> None:
-    t = time.perf_counter()
-    decoder = make_decoder()
-    print(f"PocketSphinx model load: {time.perf_counter() - t:.2f} s")
-    audio = ut.seconds(len(pcm))
-    walls, cpus = [], []
-    for _ in range(rounds):
-        w, c = time.perf_counter(), time.process_time()
-        text = decode(decoder, pcm)
-        walls.append(time.perf_counter() - w)
-        cpus.append(time.process_time() - c)
-    print(
-        f"PocketSphinx on {audio:.1f} s of speech: RTF median {statistics.median(walls) / audio:.2f}, "
-        f"worst {max(walls) / audio:.2f}; CPU per speaking stream {statistics.median(cpus) / audio:.0%} of a core"
-    )
-    print(f"  it heard: {text!r}")
-    # the GIL: two threads decoding at once, against one
-    other = make_decoder()
-    w = time.perf_counter()
-    decode(decoder, pcm)
-    single = time.perf_counter() - w
-    threads = [threading.Thread(target=decode, args=(d, pcm)) for d in (decoder, other)]
-    w = time.perf_counter()
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    double = time.perf_counter() - w
-    verdict = (
-        "holds the GIL (threads do not help: worker processes)"
-        if double > 1.6 * single
-        else "releases the GIL"
-    )
-    print(
-        f"GIL: one decode {single:.2f} s, two in threads at once {double:.2f} s ({double / single:.2f}x): {verdict}"
-    )
+class Outbox(queue.Queue[Any]):
+    """What a worker says, kept here instead of crossing a process boundary."""
 
 
-async def speak(peer: object, pcm: bytes) -> float:
-    """Stream in real time, then the end mark; the monotonic time the mark went."""
-    p = peer
-    start = time.perf_counter()
-    sent = 0
-    for i in range(0, len(pcm), BLOCK):
-        chunk = pcm[i : i + BLOCK]
-        await p.emit("audio", chunk)  # type: ignore[attr-defined]
+def run_engine(engine: str, pcm: bytes, model: Any, uid: ut.UttId) -> tuple[str, float]:
+    """One utterance through the worker's engine object as the worker process drives it:
+    PocketSphinx in 200 ms chunks as they come, Whisper whole. The text and the CPU seconds."""
+    inbox: queue.Queue[Any] = queue.Queue()
+    out: Outbox = model.outbox
+    cpu = time.process_time()
+    if engine == "pocketsphinx":
+        model.handle(m.Begin(uid), inbox, time.process_time())
+        for chunk in speech.chunks(pcm):
+            model.handle(m.Chunk(uid, chunk), inbox, time.process_time())
+        model.handle(m.Finish(uid), inbox, time.process_time())
+    else:
+        model.handle(m.Decode(uid, pcm), inbox, time.process_time())
+    used = time.process_time() - cpu
+    while True:
+        msg = out.get_nowait()
+        if isinstance(msg, m.Text):
+            return msg.text, used
+
+
+def accuracy(quick: bool) -> None:
+    data = recordings(quick)
+    audio = sum(ut.seconds(len(p)) for _, p, _ in data)
+    words = sum(len(speech.normal_words(t)) for _, _, t in data)
+    print(f"accuracy: {len(data)} real recordings, {audio:.0f} s, {words} words  [{load()}]")
+    noise = speech.decode_file(speech.NOISE) * 2
+    for engine in ("whisper", "pocketsphinx"):
+        started = time.perf_counter()
+        model = w.load(engine, 0, Outbox())
+        loaded = time.perf_counter() - started
+        edits = total = 0
+        cpu = 0.0
+        per_set: dict[str, list[int]] = {}
+        worst: list[tuple[float, str, str]] = []
+        for i, (name, pcm, ref) in enumerate(data):
+            text, used = run_engine(engine, pcm, model, ut.UttId("bench", i))
+            e, n = speech.errors(ref, text)
+            edits, total, cpu = edits + e, total + n, cpu + used
+            kind = "alsa" if name.startswith("alsa/") else "asterisk"
+            per_set.setdefault(kind, [0, 0])
+            per_set[kind][0] += e
+            per_set[kind][1] += n
+            worst.append((e / max(1, n), name, text))
+        heard_noise, _ = run_engine(engine, noise, model, ut.UttId("bench", 10_000))
+        sets = ", ".join(f"{k} {v[0] / v[1]:.1%}" for k, v in per_set.items())
+        print(
+            f"  {engine:12} word error rate {edits / total:.1%} ({sets}); CPU per speaking stream "
+            f"{cpu / audio:.2f} core; model load {loaded:.2f} s; noise -> {heard_noise!r}  [{load()}]"
+        )
+        worst.sort(reverse=True)
+        for rate, name, text in worst[:3]:
+            print(f"      worst: {name} {rate:.0%}: {text!r}")
+
+
+async def utter(peer: Peer, pcm: bytes) -> float:
+    """One utterance streamed in real time, then its end mark; the time the mark went."""
+    start, sent = time.perf_counter(), 0
+    for chunk in speech.chunks(pcm):
+        await peer.emit("audio", chunk)
         sent += len(chunk)
         ahead = start + ut.seconds(sent) - time.perf_counter()
         if ahead > 0:
             await asyncio.sleep(ahead)  # the pace of live speech
-    await p.emit("audio_end", {})  # type: ignore[attr-defined]
+    await peer.emit("audio_end", {})
     return time.perf_counter()
 
 
-async def through_host(pcm: bytes, speakers: int, rounds: int, workers: int) -> tuple[list[float], float]:
-    """Delays end-mark -> partner line over `rounds`, `speakers` at once, each in its own pair."""
+async def speaker(
+    peer: Peer, clips: list[bytes], until: float, ends: list[float], spoken: list[float]
+) -> None:
+    """Utterances one after another, a pause between, from a random moment until `until`."""
+    rng = random.Random(id(peer))
+    await asyncio.sleep(rng.uniform(0, 4.0))  # people do not start at the same moment
+    i = rng.randrange(len(clips))
+    while time.perf_counter() < until:
+        pcm = clips[i % len(clips)]
+        i += 1
+        ends.append(await utter(peer, pcm))
+        spoken.append(ut.seconds(len(pcm)))
+        await asyncio.sleep(rng.uniform(*PAUSE))
+
+
+def host_ready(host: Any) -> bool:
+    """Every worker process has its model loaded."""
+    emb = host.speech.embedded
+    return emb.pool is not None and len(emb.pool.ready) == emb.workers
+
+
+def children_cpu() -> float:
+    import psutil
+
+    total = 0.0
+    for p in psutil.Process().children(recursive=True):
+        try:
+            t = p.cpu_times()
+            total += t.user + t.system
+        except psutil.Error:
+            pass
+    return total
+
+
+async def through_host(engine: str, people: int, seconds: float, clips: list[bytes]) -> dict[str, Any]:
+    """`people` speaking at once (in pairs, both partners speaking) for about `seconds` each."""
+    pairs = (people + 1) // 2
     with tempfile.TemporaryDirectory() as tmp:
-        async with running_host(Path(tmp), max_pairs=speakers, stt_workers=workers, grace_seconds=0) as host:
+        async with running_host(Path(tmp), max_pairs=pairs, stt=engine, grace_seconds=0) as host:
             c = Clients(host)
             try:
-                pairs = [await c.pair() for _ in range(speakers)]
-                await speak(pairs[0][0], speech.pcm("sisters"))  # the workers are up: a first line back
-                await line_from(pairs[0][1], "A", 1, timeout=60)
-                base = {id(b): 1 for _, b in pairs}
-                base[id(pairs[0][1])] = 2
-                delays: list[float] = []
-                cpu0 = sum(p.cpu_times().user + p.cpu_times().system for p in _workers())
-                for r in range(rounds):
-                    ends = await asyncio.gather(*(speak(a, pcm) for a, _ in pairs))
-                    for (_, b), end in zip(pairs, ends, strict=True):
-                        await line_from(b, "A", base[id(b)] + r, timeout=120)
-                        got = time.perf_counter()
-                        delays.append(got - end)
-                cpu = sum(p.cpu_times().user + p.cpu_times().system for p in _workers()) - cpu0
-                audio = ut.seconds(len(pcm)) * rounds * speakers
-                return delays, cpu / audio
+                peers = []
+                for _ in range(pairs):
+                    peers += list(await c.pair())
+                speakers = peers[:people]
+                got: dict[int, list[float]] = {id(p): [] for p in speakers}
+                partner = {id(a): b for a, b in zip(peers[0::2], peers[1::2], strict=True)}
+                partner |= {id(b): a for a, b in zip(peers[0::2], peers[1::2], strict=True)}
+                for p in speakers:
+                    role = "A" if id(p) in {id(x) for x in peers[0::2]} else "B"
+
+                    def on_line(data: dict[str, Any], key: int = id(p), role: str = role) -> None:
+                        if data.get("speaker") == role:
+                            got[key].append(time.perf_counter())
+
+                    partner[id(p)].sio.on("transcript_update", on_line)
+                # warm up: every worker loaded, one line back
+                await utter(speakers[0], clips[0])
+                await wait_for(lambda: len(got[id(speakers[0])]) >= 1, 90)
+                await wait_for(lambda: host_ready(host), 90)
+                for p in speakers:
+                    got[id(p)].clear()
+                cpu0, t0 = children_cpu(), time.perf_counter()
+                ends: dict[int, list[float]] = {id(p): [] for p in speakers}
+                spoken: list[float] = []
+                until = t0 + seconds
+                await asyncio.gather(*(speaker(p, clips, until, ends[id(p)], spoken) for p in speakers))
+                sent = sum(len(v) for v in ends.values())
+                await wait_for(lambda: sum(len(v) for v in got.values()) >= sent, 60)
+                cpu = children_cpu() - cpu0
+                delays = [
+                    line - end for p in speakers for end, line in zip(ends[id(p)], got[id(p)], strict=False)
+                ]
+                return {"delays": delays, "cpu": cpu, "audio": sum(spoken)}
             finally:
                 await c.close()
 
 
-def _workers() -> list:
-    import psutil
+async def wait_for(cond: Any, timeout: float) -> None:
+    deadline = time.perf_counter() + timeout
+    while not cond() and time.perf_counter() < deadline:
+        await asyncio.sleep(0.05)
 
-    return [p for p in psutil.Process().children(recursive=True)]
+
+def p90(values: list[float]) -> float:
+    if len(values) < 2:
+        return max(values, default=0.0)
+    return statistics.quantiles(values, n=10, method="inclusive")[-1]
 
 
-async def remote_overhead(pcm: bytes, rounds: int) -> None:
-    async def reply(request: web.Request) -> web.StreamResponse:
-        await request.post()
-        return web.json_response({"text": "stand-in"})
-
-    app = web.Application(client_max_size=4 * 1024 * 1024)
-    app.router.add_post("/v1/audio/transcriptions", reply)
-    runner = web.AppRunner(app, handle_signals=False)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
+async def capacity(seconds: float, quick: bool) -> None:
+    clips = [speech.prompt(n, pad=0.1)[0] for n in speech.prompts(every=4, longest=7.0)]
+    audio_each = statistics.mean(ut.seconds(len(c)) for c in clips)
+    print(
+        f"through the host, {default_workers()} worker processes, {len(clips)} recordings of "
+        f"{audio_each:.1f} s on average, each person speaking for {seconds:.0f} s:"
+    )
+    # the engines take turns at each size, so that both see about the same load
+    crowds = {"whisper": (1, 2, 4, 6, 8), "pocketsphinx": (1, 2, 3, 4)}
+    best = {engine: 0 for engine in crowds}
+    keeping_up = {engine: True for engine in crowds}
+    for people in sorted(set(crowds["whisper"]) | set(crowds["pocketsphinx"])):
+        if quick and people > 2:
+            break
+        for engine, crowd in crowds.items():
+            if people not in crowd:
+                continue
+            r = await through_host(engine, people, seconds, clips)
+            d = r["delays"]
+            ok = bool(d) and p90(d) <= REAL_TIME_P90
+            keeping_up[engine] = keeping_up[engine] and ok
+            best[engine] = people if keeping_up[engine] else best[engine]
+            print(
+                f"  {engine:12} {people} speaking at once: end of utterance -> partner's line median "
+                f"{statistics.median(d) if d else float('nan'):.2f} s, p90 {p90(d):.2f} s, worst "
+                f"{max(d, default=0):.2f} s over {len(d)} lines; worker CPU "
+                f"{r['cpu'] / max(1e-9, r['audio']):.2f} core per speaking stream; "
+                f"{'real time' if ok else 'behind'}  [{load()}]"
+            )
+    for engine, n in best.items():
+        print(f"  {engine}: people speaking at once in real time (p90 within {REAL_TIME_P90} s): {n}")
+    # the partner's interim words: Whisper re-decodes a growing utterance on an idle worker
+    saved = embedded.INTERIM_BYTES
+    embedded.INTERIM_BYTES = 1 << 40
     try:
-        eng = RemoteEngine(RemoteConfig(f"http://127.0.0.1:{port}/v1"))
-        times = []
-        for _ in range(rounds):
-            t = time.perf_counter()
-            await eng.transcribe(pcm)
-            times.append(time.perf_counter() - t)
+        r = await through_host("whisper", 2, seconds, clips)
     finally:
-        await runner.cleanup()
-    audio = ut.seconds(len(pcm))
+        embedded.INTERIM_BYTES = saved
+    d = r["delays"]
     print(
-        f"OpenAI-compatible client, {audio:.1f} s utterance to a loopback stand-in: "
-        f"median {statistics.median(times) * 1000:.0f} ms, worst {max(times) * 1000:.0f} ms "
-        f"(RTF {statistics.median(times) / audio:.3f} before the server's own recognition)"
+        f"  whisper without interim words, 2 speaking: median {statistics.median(d):.2f} s, p90 "
+        f"{p90(d):.2f} s; worker CPU {r['cpu'] / r['audio']:.2f} core per speaking stream  [{load()}]"
     )
 
 
-async def run(rounds: int) -> None:
-    pcm = utterance()
+async def main(seconds: float, quick: bool, capacity_only: bool) -> None:
     print(f"machine: {load()}")
-    engine_alone(pcm, rounds)
-    workers = default_workers()
-    print(
-        f"through the host, {workers} worker processes (the default here), {ut.seconds(len(pcm)):.1f} s utterances:"
-    )
-    in_real_time = 0
-    for speakers in (1, 2, 3, 4):
-        delays, cpu = await through_host(pcm, speakers, rounds, workers)
-        ok = max(delays) <= REAL_TIME_DELAY
-        in_real_time = speakers if ok and in_real_time == speakers - 1 else in_real_time
-        print(
-            f"  {speakers} speaking at once: end of utterance -> partner's line median "
-            f"{statistics.median(delays):.2f} s, worst {max(delays):.2f} s; worker CPU {cpu:.0%} of a core "
-            f"per stream; {'real time' if ok else 'behind'}  [{load()}]"
-        )
-    print(f"streams transcribed in real time at once (every line within {REAL_TIME_DELAY} s): {in_real_time}")
-    await remote_overhead(pcm, rounds)
+    if not capacity_only:
+        accuracy(quick)
+    await capacity(seconds, quick)
     print(f"machine after: {load()}")
 
 
 if __name__ == "__main__":
-    asyncio.run(run(int(sys.argv[1]) if len(sys.argv) > 1 else 3))
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    asyncio.run(main(float(args[0]) if args else 30.0, "--quick" in sys.argv, "--capacity" in sys.argv))

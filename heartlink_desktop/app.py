@@ -8,7 +8,7 @@ import multiprocessing
 import signal
 import sys
 
-from heartlink_desktop.agent import install as install_agent
+from heartlink_desktop.agent import facilitator
 from heartlink_desktop.core.evening import PAUSED
 from heartlink_desktop.paths import Paths
 from heartlink_desktop.server.console import Console
@@ -31,9 +31,11 @@ def build_host(settings: Settings, paths: Paths) -> HostServer:
     facilitator, the session timers and speech to text (its engine may be off), and the
     evening when the settings ask for rounds. A part that fails to import fails here."""
     host = HostServer(settings, paths)
-    install_agent(host)
+    host.facilitator = agent = facilitator(host.rooms, host.rooms.talk, lambda: host.settings, host.now)
+    host.services.append(agent)
     host.services.append(Lifecycle(host.rooms.expiry, host.rooms.subscribe, host.summary, host.now))
-    install_speech(host)
+    host.speech = speech = install_speech(host, settings)  # the host, seen as what speech needs
+    host.services.append(speech)
     if settings.rounds is not None:
         host.new_evening(settings.rounds, settings.round_minutes, settings.break_seconds)
     return host

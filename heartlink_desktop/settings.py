@@ -23,7 +23,8 @@ class SettingsError(Exception):
     """A setting out of range or of the wrong kind; the message is one plain line."""
 
 
-STT_ENGINES = ("pocketsphinx", "openai", "off")  # speech to text: on this computer, a service, none
+# speech to text: on this computer (Whisper, or PocketSphinx: fewer words right), a service, none
+STT_ENGINES = ("whisper", "pocketsphinx", "openai", "off")
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class Settings:
     llm_url: str | None = None
     llm_model: str | None = None
     # speech to text
-    stt: str = "pocketsphinx"  # "pocketsphinx" | "openai" | "off"; a --stt-url alone means "openai"
+    stt: str = "whisper"  # one of STT_ENGINES; a --stt-url alone means "openai"
     stt_url: str | None = None
     stt_model: str | None = None
     stt_workers: int | None = None  # None: from the number of cores
@@ -133,8 +134,9 @@ class Settings:
 
     @property
     def stt_engine(self) -> str:
-        """The engine in effect: a --stt-url with the default engine means the remote one."""
-        if self.stt == "pocketsphinx" and self.stt_url:
+        """The engine in effect: a --stt-url with an embedded engine means the remote one (the
+        window keeps "pocketsphinx" when the service is chosen there, as before Whisper)."""
+        if self.stt in ("whisper", "pocketsphinx") and self.stt_url:
             return "openai"
         return self.stt
 
@@ -201,7 +203,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--stt",
         default=None,
         choices=STT_ENGINES,
-        help="speech to text: pocketsphinx (default, on this computer), openai (--stt-url), "
+        help="speech to text: whisper (default, on this computer), pocketsphinx (on this computer, "
+        "fewer words right), openai (--stt-url), "
         "or off (the browser's own, online)",
     )
     p.add_argument(

@@ -53,12 +53,16 @@ ensure_npm() {
 #     strip) and the xcb libraries (the .deb maps each library the bundle needs to the
 #     package that provides it, so each must be installed).
 #   TEST_DEBS: the build's, plus Chromium and Firefox ESR for the page tests, Xvfb for a real
-#     window, a font for screenshots, espeak-ng and sox to make test speech, and PulseAudio
+#     window, a font for screenshots, espeak-ng and sox to make test speech, PulseAudio
 #     (a null sink for Firefox's sound: without an output device its AudioContext never runs;
-#     pulseaudio-utils' paplay plays test speech into what Firefox hears as its microphone).
+#     pulseaudio-utils' paplay plays test speech into what Firefox hears as its microphone),
+#     and real human recordings with their words for the speech tests and benchmark:
+#     Asterisk's English prompts (the WAVs, and core-sounds-en.txt in the other package) and
+#     ALSA's channel names and noise.
 QT_XCB_DEBS=(libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1)
 BUILD_DEBS=(binutils "${QT_XCB_DEBS[@]}")
-TEST_DEBS=("${BUILD_DEBS[@]}" chromium firefox-esr pulseaudio pulseaudio-utils xvfb xauth fonts-dejavu-core espeak-ng sox)
+TEST_DEBS=("${BUILD_DEBS[@]}" chromium firefox-esr pulseaudio pulseaudio-utils xvfb xauth fonts-dejavu-core
+    espeak-ng sox asterisk-core-sounds-en-wav asterisk-core-sounds-en alsa-utils)
 
 deb_installed() {
     [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]

@@ -6,7 +6,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from heartlink_desktop.core.lines import KINDS, PLACEHOLDERS, Line, placeholders
+from heartlink_desktop.core.lines import KINDS, LISTENER, PLACEHOLDERS, TELLER, Line, placeholders
+from heartlink_desktop.core.topics import TOPIC_KINDS
 from heartlink_desktop.core.vocab import PHASES, SPICE_NAMES
 from heartlink_desktop.paths import resource
 
@@ -15,6 +16,8 @@ LEVELS = {name.lower(): level for level, name in SPICE_NAMES.items()}  # a deck 
 DECK_PHASES = (*PHASES[1:], "any")  # the talking phases, or any of them
 TOP_KEYS = {"schema", "phase", "kind", "title", "lines"}
 LINE_MAX = 280
+ABOUTS = (*TOPIC_KINDS, "any")  # what a follow-up may ask about
+LINE_KEYS = {"text", "kind", "about", "to"}
 
 
 class DeckError(Exception):
@@ -68,16 +71,28 @@ def parse_deck(data: dict[str, Any], name: str) -> list[Line]:
             raise DeckError(f"{name}: lines.{level}: must be a non-empty list of lines")
         for i, text in enumerate(items):
             where = f"{name}: lines.{level}[{i}]"
-            line_kind = kind
-            if isinstance(text, dict):  # {text = "...", kind = "prompt"}
-                if set(text) - {"text", "kind"}:
-                    raise DeckError(f"{where}: a line table has only 'text' and 'kind'")
+            line_kind, about, to = kind, "", ""
+            if isinstance(text, dict):  # {text = "...", kind = "prompt"}, {text = "...", about = "place"}
+                if set(text) - LINE_KEYS:
+                    raise DeckError(f"{where}: a line table has only {', '.join(sorted(LINE_KEYS))}")
                 line_kind = text.get("kind", kind)
                 if line_kind not in KINDS:
                     raise DeckError(f"{where}: 'kind' must be one of {', '.join(KINDS)}")
+                about, to = text.get("about", ""), text.get("to", "")
                 text = text.get("text")
+            checked = _check_text(text, where)
+            if line_kind == "followup":
+                about, to = about or "any", to or TELLER
+                if about not in ABOUTS:
+                    raise DeckError(f"{where}: 'about' must be one of {', '.join(ABOUTS)} (found {about!r})")
+                if to not in (TELLER, LISTENER):
+                    raise DeckError(f"{where}: 'to' must be {TELLER} or {LISTENER} (found {to!r})")
+                if "topic" not in placeholders(checked):
+                    raise DeckError(f"{where}: a follow-up must name what was said: use {{topic}}")
+            elif about or to:
+                raise DeckError(f"{where}: 'about' and 'to' are for follow-up lines only")
             line_id = f"{name.removesuffix('.toml')}:{level}:{i}"
-            out.append(Line(line_id, _check_text(text, where), phase, LEVELS[level], line_kind))
+            out.append(Line(line_id, checked, phase, LEVELS[level], line_kind, about, to))
     return out
 
 
@@ -109,7 +124,9 @@ def load_decks(directory: Path | None = None) -> list[Line]:
             seen[key] = where
             lines.append(line)
     for phase in DECK_PHASES[:-1]:
-        if not any(ln.spice == 1 and ln.phase in (phase, "any") and ln.kind != "rescue" for ln in lines):
+        if not any(
+            ln.spice == 1 and ln.phase in (phase, "any") and ln.kind in ("question", "prompt") for ln in lines
+        ):
             raise DeckError(
                 f"{directory}: no Spark lines for the {phase} phase; a session at spiciness 1 "
                 "would have nothing to say"

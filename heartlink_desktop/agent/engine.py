@@ -6,18 +6,31 @@ import asyncio
 import logging
 import os
 import random
+import time
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
+from heartlink_desktop.agent.hearing import SUMMARY_PARSE_WAIT, Hearing
 from heartlink_desktop.agent.llm import KEY_ENV, LLMClient, LLMConfig, LLMError, Writer, llm_key
-from heartlink_desktop.agent.prompt import SUMMARY_LIMIT, clean_reply, interjection_messages, summary_messages
+from heartlink_desktop.agent.nlp import Ear, PlainEar
+from heartlink_desktop.agent.ports import FacilitatorSettings, RoomsView, Voice
+from heartlink_desktop.agent.prompt import (
+    SUMMARY_LIMIT,
+    check_line,
+    check_summary,
+    clean_reply,
+    interjection_messages,
+    summary_messages,
+)
 from heartlink_desktop.core import events as ev
 from heartlink_desktop.core.errors import CoreError
 from heartlink_desktop.core.events import Event
-from heartlink_desktop.core.lines import Context, Line, build_context, choose_line
+from heartlink_desktop.core.lines import Context, Line, build_context, offline_line
 from heartlink_desktop.core.pacing import Conversation, Decision, Timing
 from heartlink_desktop.core.summary import facts, offline_summary
+from heartlink_desktop.core.topics import Topic, named_in, ranked
 from heartlink_desktop.core.vocab import ACTIVE, FACILITATOR_SPEAKER, LLM_SUMMARY_BUDGET, ROLES
-from heartlink_desktop.core.words import words
 
 log = logging.getLogger(__name__)
 
@@ -25,13 +38,32 @@ TICK_SLACK = 0.01  # seconds added to each timer so it never fires just before i
 
 
 class Facilitator:
-    """The engine behind `host.facilitator`; also the service the host starts and stops."""
+    """The engine behind `host.facilitator`; also the service the host starts and stops.
+
+    Owns each live session's pacing state (`Conversation`), its timers and what it heard
+    (`Hearing`). It reads the rooms through `RoomsView`, speaks and moves phases through
+    `Voice` (the rooms' talk), reads its settings
+    through a getter (the host may replace them), and takes the time from `clock`."""
 
     def __init__(
-        self, host: Any, lines: list[Line], *, rng: random.Random | None = None, writer: Writer | None = None
+        self,
+        rooms: RoomsView,
+        talk: Voice,
+        settings: Callable[[], FacilitatorSettings],
+        clock: Callable[[], datetime],
+        lines: list[Line],
+        *,
+        ear: Ear | None = None,
+        rng: random.Random | None = None,
+        writer: Writer | None = None,
     ) -> None:
-        self.host = host
+        self.rooms = rooms
+        self.talk = talk
+        self.settings = settings
+        self.now = clock
         self.lines = lines
+        self.hearing = Hearing(ear or PlainEar())
+        self.decision_seconds: list[float] = []  # the time each line choice took (benchmarks)
         self.rng = rng or random.Random()
         self._writer = writer  # tests and embedders may give one; else made from the settings
         self.llm_options: dict[str, Any] = {}  # LLMConfig fields to override (timeouts, retries)
@@ -40,12 +72,13 @@ class Facilitator:
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._unsubscribe = host.rooms.subscribe(self.on_event)
+        self._unsubscribe = rooms.subscribe(self.on_event)
 
     # -- service --------------------------------------------------------------------------
-    async def start(self, host: Any = None) -> None:
-        self._loop = asyncio.get_running_loop()
-        s = self.host.settings
+    async def start(self) -> None:
+        """Called by the host when it listens (the host itself is not used: the ports are)."""
+        self._loop = asyncio.get_running_loop()  # the language model's worker starts at the first line
+        s = self.settings()
         if s.llm_url:
             self._key = await asyncio.to_thread(llm_key)
             model = f", model {s.llm_model}" if s.llm_model else ""
@@ -63,6 +96,8 @@ class Facilitator:
             self._schedule(session_id)
 
     async def stop(self) -> None:
+        for session_id in list(self._states):
+            self.hearing.forget(session_id)
         self._loop = None
         for handle in self._timers.values():
             handle.cancel()
@@ -74,13 +109,13 @@ class Facilitator:
 
     # -- settings -------------------------------------------------------------------------
     def timing(self) -> Timing:
-        s = self.host.settings
+        s = self.settings()
         return Timing(s.silence_seconds, s.cooldown_seconds, s.turns_without_ai)
 
     def writer(self) -> Writer | None:
         if self._writer is not None:
             return self._writer
-        s = self.host.settings
+        s = self.settings()
         if not s.llm_url:
             return None
         key = self._key or os.environ.get(KEY_ENV) or None
@@ -102,7 +137,7 @@ class Facilitator:
 
     def set_phase(self, session_id: str, phase: str) -> None:
         """Move a session to a phase by the host's hand; CoreError if it is not live or not a phase."""
-        self.host.rooms.talk.set_phase(session_id, phase, self.host.now())
+        self.talk.set_phase(session_id, phase, self.now())
 
     # -- events ---------------------------------------------------------------------------
     def on_event(self, event: Event) -> None:
@@ -116,8 +151,8 @@ class Facilitator:
         if event.kind in (ev.ENDED, ev.DELETED):
             self._forget(session_id)
             return
-        now = self.host.now()
-        session = self.host.rooms.get(session_id)  # the live state, read in place: no copy
+        now = self.now()
+        session = self.rooms.get(session_id)  # the live state, read in place: no copy
         state = self._states.get(session_id)
         if state is None:
             if session is None or not session.live:
@@ -132,6 +167,8 @@ class Facilitator:
                 state.on_ai(now)
             elif entry.get("speaker") in ROLES:
                 state.on_line(entry["speaker"], str(entry.get("text", "")), now)
+                if self._loop is not None:  # parsed off the loop now, ready when a line is chosen
+                    self.hearing.heard(session_id, str(entry.get("text", "")))
         elif event.kind == ev.AUDIO:
             state.on_audio(str(d.get("role")), bool(d.get("speaking")), now)
         elif event.kind == ev.PHASE:
@@ -140,6 +177,7 @@ class Facilitator:
 
     def _forget(self, session_id: str) -> None:
         self._states.pop(session_id, None)
+        self.hearing.forget(session_id)
         handle = self._timers.pop(session_id, None)
         if handle is not None:
             handle.cancel()
@@ -152,7 +190,7 @@ class Facilitator:
         state = self._states.get(session_id)
         if self._loop is None or state is None:
             return
-        now = self.host.now()
+        now = self.now()
         wake = state.wake_at(now, self.timing())
         if wake is None:
             return
@@ -164,10 +202,10 @@ class Facilitator:
         if state is None or self._loop is None:
             return
         try:
-            now = self.host.now()
+            now = self.now()
             nxt = state.next_phase(now)
             if nxt is not None:
-                self.host.rooms.talk.set_phase(session_id, nxt, now)  # the PHASE event updates the state
+                self.talk.set_phase(session_id, nxt, now)  # the PHASE event updates the state
             decision = state.decide(now, self.timing())
             if decision is not None:
                 state.begin(decision)
@@ -193,73 +231,121 @@ class Facilitator:
         finally:
             state.done()
         if made is None:
-            state.on_nothing(self.host.now())
+            state.on_nothing(self.now())
         elif self._states.get(session_id) is state:
-            text, source, line_id = made
-            now = self.host.now()
+            text, source, line_id, topic_keys = made
+            now = self.now()
             if state.still_fits(decision, now):  # else a later tick tries again
                 try:
-                    self.host.rooms.talk.add_interjection(session_id, text, now, source=source)
-                    if line_id:
-                        state.used.add(line_id)
+                    self.talk.add_interjection(session_id, text, now, source=source)
+                    state.said(line_id, topic_keys)
                 except CoreError:
                     pass
         self._schedule(session_id)
 
-    def _context(self, snapshot: dict[str, Any], spice: int, mild: bool) -> Context:
-        return build_context(snapshot, spice=spice, mild=mild, rng=self.rng)
-
     async def _compose(
         self, session_id: str, state: Conversation, decision: Decision
-    ) -> tuple[str, str, str | None] | None:
-        session = self.host.rooms.get(session_id)
+    ) -> tuple[str, str, str | None, frozenset[str]] | None:
+        session = self.rooms.get(session_id)
         if session is None:
             return None
         snapshot = session.to_dict()
-        ctx = self._context(snapshot, session.spiciness, decision.mild)
+        heard, latest = await self.hearing.topics(session_id, snapshot)
+        started = time.perf_counter()
+        best = [t for t in ranked(heard, latest) if t.key not in state.last_topics]
+        ctx = build_context(
+            snapshot,
+            spice=session.spiciness,
+            mild=decision.mild,
+            rng=self.rng,
+            topics=tuple(t.text for t in best[:5]),
+        )
+        names = {r: p.name for r, p in session.profiles.items()}
+        pick = offline_line(
+            self.lines,
+            ctx,
+            heard,
+            names,
+            latest=latest,
+            last=state.last_topics,
+            asked=state.asked,
+            used=state.used,
+            rng=self.rng,
+        )
+        self.decision_seconds.append(time.perf_counter() - started)
         source = "builtin"
         writer = self.writer()
         if writer is not None:
-            names = tuple(p.name for p in session.profiles.values())
-            try:
-                raw = await writer.complete(interjection_messages(snapshot, ctx, decision.reason))
-                text = clean_reply(raw, names)
-                said = {
-                    " ".join(words(e["text"]))
-                    for e in snapshot["transcript"]
-                    if e["speaker"] == FACILITATOR_SPEAKER
-                }
-                if text and " ".join(words(text)) not in said:
-                    return text, "llm", None
-                log.info("the LLM repeated itself or said nothing; a deck line instead")
-            except LLMError as exc:
-                log.warning("LLM failed (%s); the offline decks answer", exc)
-            except Exception as exc:  # a bug or an odd reply must not silence the facilitator
-                log.warning("LLM client failed (%s); the offline decks answer", type(exc).__name__)
+            # its line must name something said when its line before did not (and one could):
+            # then at least every other line does, the LLM's as the decks'
+            must_follow = (
+                pick is not None and bool(pick.topic) and state.last_ai is not None and not state.last_topics
+            )
+            made = await self._ask_llm(writer, snapshot, ctx, decision, heard, state, must_follow)
+            if made is not None:
+                return made
             source = "fallback"
-        pick = choose_line(self.lines, ctx, state.used, self.rng)
         if pick is None:
             log.info("no unused deck line fits session %s any more", session_id)
             return None
-        return pick.text, source, pick.line.id
+        return pick.text, source, pick.line.id, self._named(pick.text, heard)
+
+    @staticmethod
+    def _named(text: str, heard: list[Topic]) -> frozenset[str]:
+        return frozenset(t.key for t in named_in(text, heard))
+
+    async def _ask_llm(
+        self,
+        writer: Writer,
+        snapshot: dict[str, Any],
+        ctx: Context,
+        decision: Decision,
+        heard: list[Topic],
+        state: Conversation,
+        follow_up: bool,
+    ) -> tuple[str, str, str | None, frozenset[str]] | None:
+        """The LLM's line, checked like an offline one; None to let the decks answer."""
+        names = tuple(str(p.get("name", "")) for p in snapshot.get("participant_profiles", {}).values())
+        try:
+            messages = interjection_messages(snapshot, ctx, decision.reason, heard, state.last_topics)
+            text = clean_reply(await writer.complete(messages), names)
+        except LLMError as exc:
+            log.warning("LLM failed (%s); the offline decks answer", exc)
+            return None
+        except Exception as exc:  # a bug or an odd reply must not silence the facilitator
+            log.warning("LLM client failed (%s); the offline decks answer", type(exc).__name__)
+            return None
+        said = [
+            str(e.get("text", "")) for e in snapshot["transcript"] if e.get("speaker") == FACILITATOR_SPEAKER
+        ]
+        problem = check_line(text, said, heard, state.last_topics, follow_up=follow_up)
+        if problem:
+            log.info("the LLM's line was not used (%s); the offline line instead", problem)
+            return None
+        return text, "llm", None, self._named(text, heard)
 
     # -- summary --------------------------------------------------------------------------
     async def summarize(self, snapshot: dict[str, Any]) -> str:
-        """The session_ended summary: the LLM's when one answers, the offline one otherwise."""
-        state = self._states.get(str(snapshot.get("session_id")))
+        """The session_ended summary: the LLM's when one answers and it passes the checks, the
+        offline one otherwise."""
+        session_id = str(snapshot.get("session_id"))
+        state = self._states.get(session_id)
         if state is not None:
             state.closing = True  # it is about to end: say nothing more
-        offline = offline_summary(snapshot)
+        heard, _ = await self.hearing.topics(session_id, snapshot, wait=SUMMARY_PARSE_WAIT)
+        offline = offline_summary(snapshot, heard)
         writer = self.writer()
         f = facts(snapshot)
         if writer is None or not (f.lines["A"] or f.lines["B"]):
             return offline
         try:
             async with asyncio.timeout(LLM_SUMMARY_BUDGET):
-                raw = await writer.complete(summary_messages(snapshot, f), max_tokens=400)
+                raw = await writer.complete(summary_messages(snapshot, f, heard), max_tokens=400)
             text = clean_reply(raw, tuple(f.names.values()), limit=SUMMARY_LIMIT)
-            if text:
+            problem = check_summary(text, snapshot, heard)
+            if not problem:
                 return text
+            log.info("the LLM's summary was not used (%s); the offline one instead", problem)
         except (LLMError, TimeoutError) as exc:
             log.warning("LLM summary failed (%s); the offline summary is used", exc)
         except Exception as exc:

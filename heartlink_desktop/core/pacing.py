@@ -92,6 +92,15 @@ class Conversation:
         self.host_request = False
         self.pending: Decision | None = None  # a line is being written
         self.used: set[str] = set()  # deck line ids already said
+        self.asked: set[str] = set()  # keys of the topics its lines named (core/topics.py)
+        self.last_topics: frozenset[str] = frozenset()  # what its latest line named: not again next
+
+    def said(self, line_id: str | None, topic_keys: frozenset[str]) -> None:
+        """Its line went out: the deck line is used up, its topics are not asked again next."""
+        if line_id:
+            self.used.add(line_id)
+        self.asked |= topic_keys
+        self.last_topics = topic_keys
 
     # -- what happened --------------------------------------------------------------------
     def set_active(self, active: bool, now: datetime) -> None:

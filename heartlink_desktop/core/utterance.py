@@ -55,28 +55,39 @@ class Pace:
         return True
 
 
+@dataclass(frozen=True)
+class UttId:
+    """One utterance: whose stream (the speaker's socket id) and its number in that stream."""
+
+    stream: str
+    number: int
+
+    def __str__(self) -> str:
+        return f"{self.stream}:{self.number}"
+
+
 # What the cutter decides; the service carries it out.
 @dataclass(frozen=True)
 class Start:
-    uid: str
+    uid: UttId
 
 
 @dataclass(frozen=True)
 class Audio:
-    uid: str
+    uid: UttId
     pcm: bytes
 
 
 @dataclass(frozen=True)
 class End:
-    uid: str
+    uid: UttId
     seconds: float  # audio in the utterance
     why: str  # "mark" (the page ended it), "gap", "length", "close"
 
 
 @dataclass(frozen=True)
 class Drop:
-    uid: str  # too short to be speech: forget it
+    uid: UttId  # too short to be speech: forget it
 
 
 Action = Start | Audio | End | Drop
@@ -92,7 +103,7 @@ class Cutter:
     max_seconds: float = MAX_UTTERANCE_SECONDS
     min_seconds: float = MIN_UTTERANCE_SECONDS
     pace: Pace = field(init=False)
-    uid: str | None = field(default=None, init=False)
+    uid: UttId | None = field(default=None, init=False)
     nbytes: int = field(default=0, init=False)
     last: float = field(default=0.0, init=False)
     count: int = field(default=0, init=False)
@@ -116,7 +127,7 @@ class Cutter:
             out += self._close(now, "length")
         if self.uid is None:
             self.count += 1
-            self.uid = f"{self.stream}:{self.count}"
+            self.uid = UttId(self.stream, self.count)
             self.nbytes = 0
             out.append(Start(self.uid))
         self.nbytes += len(pcm)

@@ -1,9 +1,8 @@
-"""Small text helpers for the facilitator: content words, topics, shared interests."""
+"""Small text helpers for the facilitator: words, content words, shared interests."""
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
@@ -50,18 +49,6 @@ def content_words(text: str, exclude: Iterable[str] = ()) -> list[str]:
     return [
         w for w in words(text) if w not in STOPWORDS and w not in skip and 4 <= len(w) <= 20 and "'" not in w
     ]
-
-
-def topic_words(lines: Iterable[str], exclude: Iterable[str] = (), limit: int = 5) -> list[str]:
-    """The words the lines keep coming back to: most frequent first, then most recent."""
-    counts: Counter[str] = Counter()
-    last_seen: dict[str, int] = {}
-    for i, line in enumerate(lines):
-        for w in content_words(line, exclude):
-            counts[w] += 1
-            last_seen[w] = i
-    ranked = sorted(counts, key=lambda w: (-counts[w], -last_seen[w], w))
-    return ranked[:limit]
 
 
 def shared_interests(first: Iterable[str], second: Iterable[str]) -> list[str]:

@@ -4,19 +4,18 @@ tasks, and the host's state as it stands (`HostStatus`). Only this module holds 
 from __future__ import annotations
 
 import asyncio
-import errno
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from heartlink_desktop import net, tls
 from heartlink_desktop.core import events as ev
 from heartlink_desktop.core.errors import CoreError
 from heartlink_desktop.core.events import Event
+from heartlink_desktop.core.safety import Report
 from heartlink_desktop.core.vocab import ROLES
+from heartlink_desktop.gui.status import HostStatus, plain_error
 from heartlink_desktop.paths import Paths
 from heartlink_desktop.server.host import HostServer, PortInUseError, ServerEvent
 from heartlink_desktop.settings import Settings, SettingsError
@@ -31,22 +30,6 @@ HostBuilder = Callable[[Settings, Paths], HostServer]
 """What the composition root hands the window: `app.build_host`, the host with every part."""
 
 
-@dataclass(frozen=True)
-class HostStatus:
-    """The host as the window sees it, copied by the bridge whenever the server says it changed."""
-
-    running: bool
-    port: int | None  # the port it listens on (None until it does)
-    bind: str  # the interface it was asked to listen on (--host)
-    address: str  # the LAN address in the join link
-    addresses: tuple[net.LanAddress, ...]
-    join_url: str
-    cert: tls.CertStatus | None
-    clients: int  # phones connected
-    max_pairs: int  # conversations at once, in this run
-    queue_enabled: bool
-
-
 def status_of(host: HostServer, running: bool) -> HostStatus:
     return HostStatus(
         running=running,
@@ -59,15 +42,8 @@ def status_of(host: HostServer, running: bool) -> HostStatus:
         clients=len(host.clients),
         max_pairs=host.settings.max_pairs,
         queue_enabled=host.settings.queue_enabled,
+        meet_mode=host.guard.mode,
     )
-
-
-def plain_error(what: str, exc: BaseException) -> str:
-    """One sentence a host can act on; the traceback goes to the log only."""
-    if isinstance(exc, PermissionError) or getattr(exc, "errno", None) == errno.EACCES:
-        return f"{what}: this computer does not allow it (permission denied)."
-    message = str(exc).strip() or type(exc).__name__
-    return f"{what}: {message}"
 
 
 class Bridge(QObject):
@@ -81,7 +57,7 @@ class Bridge(QObject):
     slot_state = Signal(str, str, str)  # session_id, role, "left" | "reconnecting" | "connected"
     transcript_line = Signal(str, object)  # session_id, entry
     session_ended = Signal(str, str, str)  # session_id, reason, summary
-    queue_changed = Signal(int)  # people waiting for a conversation
+    queue_changed = Signal(object)  # the line: [{"sid", "name", "position", "since"}], first first
     # the server (each after `status` was brought up to date)
     status_changed = Signal(object)  # HostStatus
     listening = Signal(int, str)  # port, join URL
@@ -98,6 +74,10 @@ class Bridge(QObject):
     # an evening of rounds, and the private "again?" answers (counts only)
     evening_changed = Signal(object)  # the evening's status dict ({"enabled": False} when off)
     again_changed = Signal(object)  # {"asked", "answered", "mutual"}
+    # safe to meet strangers (server/guard.py)
+    reports_changed = Signal(object)  # every report since the last reset: [core.safety.Report], oldest first
+    removals_changed = Signal(object)  # who is removed: [{"person", "name", "at"}]
+    meet_mode_changed = Signal(str)  # who meets whom: "preferences" | "everyone"
 
     def __init__(
         self,
@@ -157,7 +137,7 @@ class Bridge(QObject):
                 self.slot_state.emit(event.session_id, d["role"], state)
         elif event.kind == ev.QUEUE:
             line = d.get("line")
-            self.queue_changed.emit(len(line) if isinstance(line, list) else 0)
+            self.queue_changed.emit([dict(w) for w in line] if isinstance(line, list) else [])
         # audio, deleted and kinds this window does not know yet: nothing to show
 
     def _emit_header(self, session_id: str) -> None:
@@ -177,8 +157,9 @@ class Bridge(QObject):
                 self.stopped.emit()
             elif event.kind == "clients":
                 self.clients_changed.emit(int(d.get("count", 0)))
-            elif event.kind == "token":
+            elif event.kind == "token":  # also a reset's: its reports are gone
                 self.url_changed.emit(str(d.get("url", self.status.join_url)))
+                self.reports_changed.emit(self.reports())
             elif event.kind == "certificate":
                 self.certificate_changed.emit(d.get("status"))
             elif event.kind == "speech":
@@ -189,6 +170,12 @@ class Bridge(QObject):
                 self.notice.emit(str(d.get("line", "")))
             elif event.kind == "again":
                 self.again_changed.emit(dict(d))
+            elif event.kind == "report":
+                self.reports_changed.emit(self.reports())
+            elif event.kind == "removed":
+                self.removals_changed.emit([dict(r) for r in d.get("removals") or []])
+            elif event.kind == "meet_mode":
+                self.meet_mode_changed.emit(str(d.get("mode", "")))
         except Exception:
             log.exception("the window could not show a %r server event", event.kind)
 
@@ -292,6 +279,49 @@ class Bridge(QObject):
             self.evening_changed.emit(self.evening_status())
 
         return self._run("Switching the evening", switch())
+
+    # -- reports, removals, who meets whom ---------------------------------------------------
+    def reports(self) -> list[Report]:
+        return self.host.guard.reports()
+
+    def removals(self) -> list[dict[str, str]]:
+        return self.host.guard.removals()
+
+    def remove_person(self, target: str, name: str = "") -> asyncio.Task[Any]:
+        """Remove someone the host confirmed: by their socket or person key (`target`), else,
+        when nobody has that key any more, by `name`. The answer shows as a notice."""
+
+        async def remove() -> None:
+            said = ""
+            for who in dict.fromkeys(w for w in (target, name) if w):
+                try:
+                    removal = await self.host.guard.remove(who)
+                except CoreError as exc:
+                    said = said or exc.message
+                    continue
+                self.notice.emit(f"Removed {removal.name}: they cannot join again until you undo it.")
+                return
+            self.notice.emit(said or "Whom to remove? Give a name.")
+
+        return self._run("Removing someone", remove())
+
+    def undo_removal(self, target: str) -> None:
+        """Let a removed person (by name, or key) join again."""
+        try:
+            name = self.host.guard.undo(target)
+        except CoreError as exc:
+            self.notice.emit(exc.message)
+            return
+        self.notice.emit(f"{name} may join again.")
+
+    def set_meet_mode(self, mode: str) -> None:
+        """Who meets whom, from now on (the line and the next round), and at the next start."""
+        try:
+            self.host.guard.set_mode(mode)
+        except CoreError as exc:
+            self.problem.emit(exc.message)
+            return
+        self.save(meet_mode=self.host.guard.mode)
 
     def set_spiciness(self, level: int) -> None:
         try:

@@ -10,10 +10,28 @@ from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPaintEvent, QPalette, QPen, QPixmap
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from heartlink_desktop.core.vocab import PHASES, ROLE_B, ROLES, phase_label
-from heartlink_desktop.gui.model import EMPTY, IN_CALL, LEFT, RECONNECTING, WAITING, SessionView, SlotView
+from heartlink_desktop.gui.model import (
+    EMPTY,
+    ENDED,
+    IN_CALL,
+    LEFT,
+    RECONNECTING,
+    WAITING,
+    SessionView,
+    SlotView,
+)
 from heartlink_desktop.gui.style import SPEAKER_COLOURS, muted, plain_label, tint
 
 STATE_COLOURS = {
@@ -64,11 +82,15 @@ def badge(role: str, size: int = 28) -> QPixmap:
 
 
 class SlotCard(QFrame):
-    """One person's place in a conversation: name, profile line, state, time."""
+    """One person's place in a conversation: name, profile line, state, time, and Remove
+    for the person in it (the window asks the host to confirm)."""
+
+    remove_requested = Signal(str, str)  # socket, name
 
     def __init__(self, role: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.role = role
+        self._who = ("", "")  # the socket and name of the person shown
         self.setObjectName("slot")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.badge = QLabel()
@@ -86,12 +108,19 @@ class SlotCard(QFrame):
         tint(self.state, STATE_COLOURS[EMPTY], bold=True)
         self.time = plain_label(wrap=False)
         self.time.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.remove = QToolButton()
+        self.remove.setText("Remove…")
+        self.remove.setAutoRaise(True)
+        self.remove.setToolTip("Remove this person from the event (you are asked first)")
+        self.remove.clicked.connect(lambda: self.remove_requested.emit(*self._who))
+        self.remove.hide()
         grid = QGridLayout(self)
         grid.addWidget(self.badge, 0, 0, 2, 1, Qt.AlignmentFlag.AlignTop)
         grid.addWidget(self.name, 0, 1)
         grid.addWidget(self.time, 0, 2)
         grid.addWidget(self.profile, 1, 1, 1, 2)
-        grid.addWidget(self.state, 2, 1, 1, 2)
+        grid.addWidget(self.state, 2, 1)
+        grid.addWidget(self.remove, 2, 2, Qt.AlignmentFlag.AlignRight)
         grid.setColumnStretch(1, 1)
 
     def show_slot(self, slot: SlotView, now: datetime) -> None:
@@ -99,6 +128,10 @@ class SlotCard(QFrame):
         self.name.setEnabled(bool(slot.name))
         self.profile.setText(slot.profile_line)
         self.profile.setVisible(bool(slot.profile_line))
+        self._who = (slot.sid or "", slot.name)
+        removable = bool(slot.sid) and slot.state not in (EMPTY, ENDED, LEFT)
+        if removable == self.remove.isHidden():
+            self.remove.setVisible(removable)
         if self.state.text() != slot.state:
             self.state.setText(slot.state)
             tint(self.state, STATE_COLOURS.get(slot.state, "#757575"))
@@ -114,6 +147,7 @@ class PairCard(QFrame):
     """One conversation (or the free place for the next one): slots A and B side by side."""
 
     clicked = Signal(str)
+    remove_requested = Signal(str, str)  # socket, name: from either slot
 
     def __init__(self, session_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -130,6 +164,7 @@ class PairCard(QFrame):
         row = QHBoxLayout()
         for role in ROLES:
             row.addWidget(self.slots[role], 1)
+            self.slots[role].remove_requested.connect(self.remove_requested)
         layout = QVBoxLayout(self)
         layout.addLayout(head)
         layout.addLayout(row)
@@ -190,6 +225,7 @@ class SlotsPanel(QScrollArea):
     Cards keep the order the conversations started in; the free place comes last."""
 
     selected = Signal(str)
+    remove_requested = Signal(str, str)  # socket, name: Remove on a slot card
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -218,6 +254,7 @@ class SlotsPanel(QScrollArea):
         if card is None:
             card = self.cards[v.session_id] = PairCard(v.session_id)
             card.clicked.connect(self.selected)
+            card.remove_requested.connect(self.remove_requested)
             self._layout.insertWidget(self._layout.indexOf(self.free), card)
             card.set_selected(v.session_id == self._current)
         card.show_view(v, now)

@@ -1,4 +1,5 @@
-"""The window's speech-to-text panel: the engine in use, streams, how far behind, problems."""
+"""The window's speech-to-text panel: the engine and model in use, streams, how far behind,
+problems."""
 
 from __future__ import annotations
 
@@ -10,14 +11,16 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox
 from heartlink_desktop.gui.style import WARN, colour, plain_label
 
 CHOICES = {
-    "pocketsphinx": "On this computer (PocketSphinx)",
+    "whisper": "On this computer (Whisper)",
+    "pocketsphinx": "On this computer (PocketSphinx, fewer words right)",
     "openai": "Speech service (--stt-url)",
     "off": "Off: the phones' own browser (online)",
 }
 
 
 class SpeechPanel(QGroupBox):
-    """Fed by Bridge.speech_changed with the speech service's status dict."""
+    """The speech service's status, shown (fed by Bridge.speech_changed), and the engine chosen
+    (`engine_chosen`, which the window connects to Bridge.set_stt)."""
 
     engine_chosen = Signal(str)
 
@@ -28,6 +31,7 @@ class SpeechPanel(QGroupBox):
         self.choice.activated.connect(lambda i: self.engine_chosen.emit(str(self.choice.itemData(i))))
         # plain text: a reason may quote a remote server's words
         self.engine = plain_label()
+        self.model = plain_label()
         self.streams = plain_label()
         self.behind = plain_label()
         self.note = plain_label()
@@ -36,12 +40,11 @@ class SpeechPanel(QGroupBox):
         form = QFormLayout(self)
         form.addRow("Transcribe", self.choice)
         form.addRow("In use", self.engine)
+        form.addRow("Model", self.model)
         form.addRow("Voices", self.streams)
         form.addRow("Behind", self.behind)
         form.addRow(self.note)
-        self.show_status(
-            {"engine": "pocketsphinx", "in_use": "pocketsphinx", "label": "PocketSphinx (on this computer)"}
-        )
+        self.show_status({"engine": "whisper", "in_use": "whisper", "label": "Whisper (on this computer)"})
 
     def show_status(self, status: Any) -> None:
         if not isinstance(status, dict):
@@ -60,6 +63,7 @@ class SpeechPanel(QGroupBox):
         elif status.get("engine") == "openai" and status.get("in_use") == "openai":
             engine = "Speech service at the address set with --stt-url (the voices leave this computer)"
         self.engine.setText(engine)
+        self.model.setText(str(status.get("model") or "none"))
         streams = int(status.get("streams") or 0)
         capacity = status.get("capacity")
         text = f"{streams} being transcribed"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QPalette
 from PySide6.QtWidgets import QLabel
@@ -22,6 +24,15 @@ def plain_label(text: str = "", *, selectable: bool = False, wrap: bool = True) 
     if selectable:
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
+
+
+def clock_time(at: datetime | str) -> str:
+    """A moment (or its ISO text) as the host's local time of day; "" when it is no time."""
+    try:
+        moment = at if isinstance(at, datetime) else datetime.fromisoformat(at)
+        return moment.astimezone().strftime("%H:%M:%S")
+    except ValueError:
+        return ""
 
 
 def colour(label: QLabel, hex_colour: str, *, bold: bool = False) -> None:

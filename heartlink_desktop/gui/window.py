@@ -25,10 +25,12 @@ from PySide6.QtWidgets import (
 
 from heartlink_desktop.core.vocab import ACTIVE, SPICE_NAMES
 from heartlink_desktop.gui.bridge import Bridge
+from heartlink_desktop.gui.line import LinePanel
 from heartlink_desktop.gui.model import LiveSessions, write_export
 from heartlink_desktop.gui.panels import CertPanel, JoinPanel, SettingsDialog, StatusPanel, about_text
 from heartlink_desktop.gui.present import PresentView
 from heartlink_desktop.gui.rounds import RoundsPanel
+from heartlink_desktop.gui.safety import SafetyPanel
 from heartlink_desktop.gui.slots import SlotsPanel
 from heartlink_desktop.gui.speech import SpeechPanel
 from heartlink_desktop.gui.style import app_icon
@@ -39,8 +41,9 @@ log = logging.getLogger(__name__)
 
 class MainWindow(QMainWindow):
     """The host's window: the join panel (QR code, link), the certificate, the live
-    conversations with their transcripts, speech, the evening of rounds, and End session /
-    Reset. It reads the bridge's signals and calls its slots, nothing else. Made by gui/main.py."""
+    conversations with their transcripts, the queue, safety (reports, removals, who meets whom),
+    speech, the evening of rounds, and End session / Reset. It reads the bridge's signals and
+    calls its slots, nothing else. Made by gui/main.py."""
 
     closing = Signal()  # the host closed the window: stop the server, then quit
 
@@ -61,6 +64,8 @@ class MainWindow(QMainWindow):
         self.rounds = RoundsPanel()
         self.status = StatusPanel()
         self.slots = SlotsPanel()
+        self.line = LinePanel()
+        self.safety = SafetyPanel()
         self.transcript = TranscriptPanel()
         self.speech = SpeechPanel()
         self.present_view = PresentView()
@@ -107,9 +112,11 @@ class MainWindow(QMainWindow):
         rv = QVBoxLayout(right)
         rv.setContentsMargins(0, 0, 0, 0)
         rv.addWidget(self.status)
+        rv.addWidget(self.safety)
         pairs = QGroupBox("Conversations")
         pv = QVBoxLayout(pairs)
         pv.addWidget(self.slots)
+        pv.addWidget(self.line)
         rv.addWidget(pairs)
         talk = QGroupBox("Transcript")
         tv = QVBoxLayout(talk)
@@ -174,6 +181,10 @@ class MainWindow(QMainWindow):
         b.problem.connect(lambda *_: self._not_running())
         b.reset_done.connect(self._on_reset_done)
         b.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.safety.attach(b)
+        self.safety.notice.connect(lambda text: self.statusBar().showMessage(text, 30000))
+        self.slots.remove_requested.connect(self.safety.ask_remove)
+        self.line.remove_requested.connect(self.safety.ask_remove)
         b.speech_changed.connect(self.speech.show_status)
         self.speech.engine_chosen.connect(b.set_stt)
         self.join.address_chosen.connect(b.choose_address)
@@ -186,7 +197,7 @@ class MainWindow(QMainWindow):
         self.transcript.export_requested.connect(self.export_dialog)
         self.end_button.clicked.connect(self.end_selected)
         self.ask_button.clicked.connect(self.ask_facilitator)
-        self.reset_button.clicked.connect(self.reset)
+        self.reset_button.clicked.connect(lambda: b.reset())
         self.spiciness.activated.connect(lambda i: b.set_spiciness(int(self.spiciness.itemData(i))))
         b.evening_changed.connect(self.rounds.show_status)
         b.evening_changed.connect(lambda *_: self._refresh_counts())
@@ -302,8 +313,9 @@ class MainWindow(QMainWindow):
         if not self.bridge.running:
             self.join.qr.set_placeholder("Not running: see Server")
 
-    def _on_queue(self, count: int) -> None:
-        self.model.queue = count
+    def _on_queue(self, line: list[dict[str, Any]]) -> None:
+        self.model.queue = len(line)
+        self.line.show_line(line)
         self._refresh_counts()
 
     def _on_current(self, session_id: str) -> None:
@@ -332,14 +344,8 @@ class MainWindow(QMainWindow):
         if sid:
             self.bridge.interject(sid)
 
-    def reset(self) -> None:
-        self.bridge.reset()
-
-    def export(self, session_id: str, fmt: str, path: Path) -> Path:
-        """Write one conversation to a file the host chose (private to this user)."""
-        return write_export(self.model.views[session_id], fmt, path, self.now())
-
     def export_dialog(self, session_id: str, fmt: str) -> None:
+        """Write one conversation to a file the host chooses (private to this user)."""
         v = self.model.views.get(session_id)
         if v is None:
             return
@@ -349,7 +355,7 @@ class MainWindow(QMainWindow):
         if not chosen:
             return
         try:
-            written = self.export(session_id, fmt, Path(chosen))
+            written = write_export(v, fmt, Path(chosen), self.now())
         except OSError as exc:
             self.status.show_problem(f"Could not write {chosen}: {exc.strerror or exc}")
             return

@@ -1,5 +1,2 @@
-"""The host server: aiohttp + python-socketio around the pure core."""
-
-from heartlink_desktop.server.host import HostServer, PortInUseError, ServerEvent
-
-__all__ = ["HostServer", "PortInUseError", "ServerEvent"]
+"""The host server: aiohttp + python-socketio around the pure core (the host is
+`server/host.py` `HostServer`)."""

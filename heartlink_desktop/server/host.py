@@ -19,7 +19,7 @@ from aiohttp import web
 from heartlink_desktop import net, tls
 from heartlink_desktop.aio import TaskSet
 from heartlink_desktop.core.errors import CoreError
-from heartlink_desktop.core.notices import Refusal, Signal
+from heartlink_desktop.core.notices import Notice, Refusal, Signal
 from heartlink_desktop.core.profile import Profile
 from heartlink_desktop.core.rooms import Rooms
 from heartlink_desktop.core.safety import removed_error
@@ -286,6 +286,10 @@ class HostServer:
         """Wait until everything queued so far has been sent, and the session files written."""
         await self._outbox.join()
         await asyncio.wrap_future(self.store.flush())
+
+    def notify(self, notice: Notice) -> None:
+        """Tell a page something (the `Notify` port): the relay names and shapes the event."""
+        self.relay.tell(notice)
 
     def refuse(self, sid: str, exc: CoreError) -> None:
         """Bad or unauthorized input: a session_error to that socket, in plain words."""

@@ -9,6 +9,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from heartlink_desktop.speech import messages as m
 from heartlink_desktop.speech import worker
 
 log = logging.getLogger(__name__)
@@ -17,15 +18,17 @@ START_TIMEOUT = 60.0  # seconds for a worker to load its model
 
 
 class Pool:
-    """N spawned processes, each decoding one utterance at a time.
+    """N spawned processes running one engine ("whisper" or "pocketsphinx"), each decoding one
+    utterance at a time; owned by speech/embedded.py's `Embedded`.
 
-    `on_message(msg)` gets every message a worker sends, on the loop. Spawned, not forked:
-    a fork of a process running Qt and an event loop is not safe.
+    `on_message(msg)` gets every message a worker sends, on the loop, until `stop`. Spawned,
+    not forked: a fork of a process running Qt and an event loop is not safe.
     """
 
-    def __init__(self, workers: int, on_message: Callable[[tuple[Any, ...]], None]) -> None:
+    def __init__(self, workers: int, engine: str, on_message: Callable[[m.FromWorker], None]) -> None:
         self.size = workers
-        self.on_message = on_message
+        self.engine = engine
+        self.on_message: Callable[[m.FromWorker], None] | None = on_message
         self.ctx = multiprocessing.get_context("spawn")
         self.outbox: Any = None
         self.inboxes: list[Any] = []
@@ -47,7 +50,10 @@ class Pool:
         for i in range(self.size):
             inbox = self.ctx.Queue()
             proc = self.ctx.Process(
-                target=worker.run, args=(i, inbox, self.outbox), name=f"heartlink-stt-{i}", daemon=True
+                target=worker.run,
+                args=(i, self.engine, inbox, self.outbox),
+                name=f"heartlink-stt-{i}",
+                daemon=True,
             )
             self.inboxes.append(inbox)
             self.procs.append(proc)
@@ -63,7 +69,7 @@ class Pool:
                 self.alive.add(i)
             except Exception as exc:
                 log.warning("speech worker %d could not start (%s)", i, type(exc).__name__)
-                self._deliver(("failed", i, None, "a speech worker could not start"))
+                self._deliver(m.Failed(i, None, "a speech worker could not start"))
 
     def _read(self) -> None:
         while True:
@@ -75,7 +81,7 @@ class Pool:
                 return
             self._deliver(msg)
 
-    def _deliver(self, msg: tuple[Any, ...]) -> None:
+    def _deliver(self, msg: m.FromWorker) -> None:
         loop = self._loop
         if loop is not None and not loop.is_closed():
             try:
@@ -83,12 +89,14 @@ class Pool:
             except RuntimeError:  # the loop closed meanwhile
                 pass
 
-    def _on(self, msg: tuple[Any, ...]) -> None:
-        if msg[0] == "ready":
-            self.ready.add(msg[1])
-        elif msg[0] == "gone":
-            self.ready.discard(msg[1])
-            self.alive.discard(msg[1])
+    def _on(self, msg: m.FromWorker) -> None:
+        if self.on_message is None:
+            return  # stopped: a message still in flight from a worker of this pool
+        if isinstance(msg, m.Ready):
+            self.ready.add(msg.worker)
+        elif isinstance(msg, m.Gone):
+            self.ready.discard(msg.worker)
+            self.alive.discard(msg.worker)
         self.on_message(msg)
 
     def check(self) -> None:
@@ -97,18 +105,19 @@ class Pool:
             proc = self.procs[i]
             if proc.pid is not None and not proc.is_alive():
                 log.warning("speech worker %d stopped (exit code %s)", i, proc.exitcode)
-                self._on(("failed", i, None, "a speech worker stopped; the others go on"))
-                self._on(("gone", i))
+                self._on(m.Failed(i, None, "a speech worker stopped; the others go on"))
+                self._on(m.Gone(i))
 
-    def send(self, index: int, *msg: Any) -> None:
+    def send(self, index: int, msg: m.ToWorker) -> None:
         self.inboxes[index].put(msg)
 
     async def stop(self, timeout: float = 3.0) -> None:
         if not self.started:
             return
         self.started = False
+        self.on_message = None
         for inbox in self.inboxes:
-            inbox.put(("stop",))
+            inbox.put(m.Stop())
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(None, self._join, timeout)
         self._loop = None

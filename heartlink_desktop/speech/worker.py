@@ -1,14 +1,17 @@
-"""A recognition worker process: one PocketSphinx decoder, one utterance at a time, fed live.
+"""A recognition worker process: one engine, loaded once, one utterance at a time.
 
-PocketSphinx holds the GIL while it decodes (two threads decoding take twice as long as one,
-see docs/speech.md), so decoding runs in processes, never on the host's event loop or its
-threads. Messages in: ("start", uid, cmn), ("audio", uid, pcm), ("end", uid), ("stop",). Out:
-("ready", worker, load_seconds, None), ("text", worker, uid, text, audio_seconds, cpu_seconds,
-cmn), ("partial", worker, uid, text) about once a second of audio while it is live,
-("failed", worker, uid, reason), ("gone", worker). Audio stays in memory; nothing is
-logged. `cmn` is the speaker's cepstral mean (13 numbers, a voice's average colour, not its
-audio): the host keeps one per participant, so a worker that decodes several people normalises
-each one's voice as it learned it, instead of the last speaker's.
+Decoding runs in processes, never on the host's event loop or its threads: PocketSphinx holds
+the GIL while it decodes (two threads take twice as long as one, see docs/speech.md), and each
+process gets one CTranslate2 thread so that N workers share N cores instead of fighting over
+them. Messages are speech/messages.py's types. Audio stays in memory; nothing is logged.
+
+- PocketSphinx decodes live, as the chunks come (`Begin`, `Chunk`, `Finish`), so at the end
+  only the last fraction of a second is left; interim text about once a second of audio.
+  `cmn` is the speaker's cepstral mean (13 numbers, a voice's average colour, not its audio):
+  the host keeps one per participant, so a worker that decodes several people normalises each
+  one's voice as it learned it.
+- Whisper decodes a whole utterance (`Decode`): it pads every input to 30 s, so a decode costs
+  about the same CPU whatever the length, and decoding while the person speaks would repeat it.
 """
 
 from __future__ import annotations
@@ -16,8 +19,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from heartlink_desktop.speech import messages as m
+from heartlink_desktop.speech.whisper import ModelError
+
 SAMPLE_RATE = 16_000
-PARTIAL_BYTES = SAMPLE_RATE * 2  # interim text after each second of audio
+PARTIAL_BYTES = SAMPLE_RATE * 2  # PocketSphinx: interim text after each second of audio
 
 
 def make_decoder() -> Any:
@@ -37,59 +43,106 @@ def _live(inbox: Any) -> bool:
         return bool(inbox.empty())
 
 
-def run(index: int, inbox: Any, outbox: Any) -> None:
+class Sphinx:
+    """PocketSphinx, fed live; owned by `run`."""
+
+    name = "pocketsphinx"
+
+    def __init__(self, index: int, outbox: Any) -> None:
+        self.index, self.outbox = index, outbox
+        self.decoder = make_decoder()
+        self.default_cmn = self.decoder.get_cmn(False)
+        self.current: m.UttId | None = None
+        self.nbytes, self.cpu, self.said, self.next_partial = 0, 0.0, "", PARTIAL_BYTES
+
+    def handle(self, msg: m.ToWorker, inbox: Any, cpu: float) -> None:
+        d = self.decoder
+        if isinstance(msg, m.Begin):
+            if self.current is not None:
+                d.end_utt()
+            d.set_cmn(msg.cmn or self.default_cmn)
+            d.start_utt()
+            self.current, self.nbytes, self.cpu = msg.uid, 0, 0.0
+            self.said, self.next_partial = "", PARTIAL_BYTES
+        elif isinstance(msg, m.Chunk) and msg.uid == self.current:
+            d.process_raw(msg.pcm, False, False)
+            self.nbytes += len(msg.pcm)
+            if self.nbytes >= self.next_partial and _live(inbox):
+                self.next_partial = self.nbytes + PARTIAL_BYTES
+                hyp = d.hyp()
+                text = hyp.hypstr if hyp is not None else ""
+                if text and text != self.said:
+                    self.said = text
+                    self.outbox.put(m.Partial(self.index, msg.uid, text))
+        elif isinstance(msg, m.Finish) and msg.uid == self.current:
+            d.end_utt()
+            hyp = d.hyp()
+            self.current = None
+            text = hyp.hypstr if hyp is not None else ""
+            seconds = self.nbytes / (2 * SAMPLE_RATE)
+            used = self.cpu + time.process_time() - cpu
+            self.outbox.put(m.Text(self.index, msg.uid, text, seconds, used, d.get_cmn(False)))
+            return
+        self.cpu += time.process_time() - cpu
+
+    def abandon(self) -> None:
+        self.current = None
+
+
+class Whole:
+    """Whisper, one whole utterance per `Decode`; owned by `run`."""
+
+    name = "whisper"
+
+    def __init__(self, index: int, outbox: Any) -> None:
+        from heartlink_desktop.speech.whisper import Whisper
+
+        self.index, self.outbox = index, outbox
+        self.model = Whisper(threads=1)
+
+    def handle(self, msg: m.ToWorker, inbox: Any, cpu: float) -> None:
+        if not isinstance(msg, m.Decode):
+            return
+        heard = self.model.heard(msg.pcm)
+        used = time.process_time() - cpu
+        if msg.final:
+            seconds = len(msg.pcm) / (2 * SAMPLE_RATE)
+            self.outbox.put(m.Text(self.index, msg.uid, heard.text, seconds, used, dropped=heard.dropped))
+        else:
+            self.outbox.put(m.Partial(self.index, msg.uid, heard.text, used))
+
+    def abandon(self) -> None:
+        pass
+
+
+def load(engine: str, index: int, outbox: Any) -> Sphinx | Whole:
+    if engine == "whisper":
+        return Whole(index, outbox)
+    return Sphinx(index, outbox)
+
+
+def run(index: int, engine: str, inbox: Any, outbox: Any) -> None:
     """The worker's main loop (the target of a spawned process)."""
     started = time.perf_counter()
     try:
-        decoder = make_decoder()
+        worker = load(engine, index, outbox)
     except Exception as exc:
-        outbox.put(("failed", index, None, f"the speech engine could not start ({type(exc).__name__})"))
-        outbox.put(("gone", index))
+        reason = (
+            str(exc) if isinstance(exc, ModelError) else f"{engine} could not start ({type(exc).__name__})"
+        )
+        outbox.put(m.Failed(index, None, reason, loading=True))
+        outbox.put(m.Gone(index))
         return
-    default_cmn = decoder.get_cmn(False)
-    outbox.put(("ready", index, time.perf_counter() - started, None))
-    current: str | None = None
-    nbytes = 0
-    cpu = 0.0
-    said = ""  # the last interim text sent
-    next_partial = PARTIAL_BYTES
+    outbox.put(m.Ready(index, worker.name, time.perf_counter() - started))
     while True:
         msg = inbox.get()
-        kind = msg[0]
-        if kind == "stop":
+        if isinstance(msg, m.Stop):
             break
-        uid = msg[1]
-        t0 = time.process_time()
+        cpu = time.process_time()
         try:
-            if kind == "start":
-                if current is not None:
-                    decoder.end_utt()
-                decoder.set_cmn(msg[2] or default_cmn)
-                decoder.start_utt()
-                current, nbytes, cpu = uid, 0, 0.0
-                said, next_partial = "", PARTIAL_BYTES
-            elif kind == "audio" and uid == current:
-                decoder.process_raw(msg[2], False, False)
-                nbytes += len(msg[2])
-                if nbytes >= next_partial and _live(inbox):
-                    next_partial = nbytes + PARTIAL_BYTES
-                    hyp = decoder.hyp()
-                    text = hyp.hypstr if hyp is not None else ""
-                    if text and text != said:
-                        said = text
-                        outbox.put(("partial", index, uid, text))
-            elif kind == "end" and uid == current:
-                decoder.end_utt()
-                hyp = decoder.hyp()
-                current = None
-                cpu += time.process_time() - t0
-                text = hyp.hypstr if hyp is not None else ""
-                cmn = decoder.get_cmn(False)
-                outbox.put(("text", index, uid, text, nbytes / (2 * SAMPLE_RATE), cpu, cmn))
-                continue
+            worker.handle(msg, inbox, cpu)
         except Exception as exc:  # a bad block must not end the worker
-            current = None
-            outbox.put(("failed", index, uid, f"recognition failed ({type(exc).__name__})"))
-            continue
-        cpu += time.process_time() - t0
-    outbox.put(("gone", index))
+            worker.abandon()
+            uid = getattr(msg, "uid", None)
+            outbox.put(m.Failed(index, uid, f"recognition failed ({type(exc).__name__})"))
+    outbox.put(m.Gone(index))

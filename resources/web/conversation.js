@@ -66,6 +66,7 @@ export function applySpeech() {
   stt.closest("label").hidden = false;
   stt.checked = !S.sttOff;
   const lines = [stt.checked ? speechNote(status) : "", status.over_capacity ? String(status.message || "") : ""];
+  if (stt.checked && status.note) lines.push(String(status.note)); // why the host uses its lesser engine
   say($("stt-note"), lines.filter(Boolean).join(" "));
   if (stt.checked && S.stream) {
     voice.start(audioContext(), S.stream);

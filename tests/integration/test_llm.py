@@ -14,6 +14,7 @@ from aiohttp import web
 
 from heartlink_desktop.agent import Facilitator
 from heartlink_desktop.agent.llm import LLMClient, LLMConfig, LLMError
+from heartlink_desktop.agent.nlp import SpacyEar
 from heartlink_desktop.server.host import HostServer
 from tests.support import Serve, until
 
@@ -179,7 +180,8 @@ async def test_the_host_speaks_through_the_llm_and_falls_back(
         *[("sleep", 1)] * 3,
         ("garbage", None),
     ]
-    llm.default = ("json", "Alice and Bob talked about trails. HeartLink asked about favourites.")
+    summary = "Alice told Bob about hiking on Sunday, the ridge and the lake; Bob said it was nice."
+    llm.default = ("json", summary)
     opts = {"silence_seconds": 1, "cooldown_seconds": 1, "llm_url": llm.url, "llm_model": "test-model"}
     host, clients = await serve(**opts)
     facilitator(host).llm_options = {"read_timeout": 0.3, "backoff": 0.05}
@@ -214,7 +216,7 @@ async def test_the_host_speaks_through_the_llm_and_falls_back(
     session_file = path.read_text()
     await a.emit("leave")
     ended = await b.wait_for("session_ended")
-    assert ended["summary"] == "Alice and Bob talked about trails. HeartLink asked about favourites."
+    assert ended["summary"] == summary  # it names three of their topics, nothing unsaid: it passes
     assert "summary" in llm.requests[-1]["messages"][0]["content"]
     await host.stop()  # the key is in no log line, the stop's included
     assert "sk-secret-key-42" not in session_file and "sk-secret-key-42" not in caplog.text
@@ -222,7 +224,9 @@ async def test_the_host_speaks_through_the_llm_and_falls_back(
 
 async def test_a_line_written_while_someone_starts_speaking_is_dropped(serve: Serve, llm: FakeLLM) -> None:
     llm.script = [("slow", (1.0, "Is this too late?")), ("json", "Right on time?")]
-    _, clients = await serve(silence_seconds=1, cooldown_seconds=1, llm_url=llm.url)
+    host, clients = await serve(silence_seconds=1, cooldown_seconds=1, llm_url=llm.url)
+    ear = facilitator(host).hearing.ear
+    assert isinstance(ear, SpacyEar) and await ear.warm()  # "Lisbon" a place: the model's word
     a, b = await clients.pair()
     await a.emit("transcript_update", {"text": "hello"})
     await until(lambda: len(llm.requests) == 1)  # the lull came; the LLM is writing
@@ -237,11 +241,50 @@ async def test_a_line_written_while_someone_starts_speaking_is_dropped(serve: Se
 async def test_the_summary_falls_back_offline(serve: Serve, llm: FakeLLM) -> None:
     llm.default = ("status", 400)
     host, clients = await serve(silence_seconds=60, llm_url=llm.url)
+    ear = facilitator(host).hearing.ear
+    assert isinstance(ear, SpacyEar) and await ear.warm()  # the model has loaded in its worker
     a, b = await clients.pair()
     await a.emit("transcript_update", {"text": "we talked about sailing and sailing boats"})
     await b.wait_for("transcript_update")
     session_id = (await a.wait_for("session_info"))["session_id"]
     assert await host.end_session(session_id)
     ended = await a.wait_for("session_ended")
-    assert ended["summary"].startswith("Alice and Bob talked") and "sailing" in ended["summary"]
+    assert ended["summary"].startswith("Alice told Bob about sailing.")  # the offline one
     assert len(llm.requests) == 1 and "model" not in llm.requests[0]  # no --llm-model: none sent
+
+
+async def test_the_llm_gets_the_topics_and_its_line_is_checked(serve: Serve, llm: FakeLLM) -> None:
+    """The prompt carries the pair's topics and what to avoid; a reply that asks about the
+    avoided subject is not said: the offline follow-up is, marked fallback."""
+    llm.script = [("json", "Bob, how are you coping with the divorce?")]
+    host, clients = await serve(silence_seconds=1, cooldown_seconds=1, llm_url=llm.url)
+    ear = facilitator(host).hearing.ear
+    assert isinstance(ear, SpacyEar) and await ear.warm()  # "Lisbon" a place: the model's word
+    a, b = await clients.pair()
+    await b.emit(
+        "transcript_update", {"text": "I'd rather not talk about my divorce. I moved to Lisbon in March."}
+    )
+    await a.emit("transcript_update", {"text": "Lisbon! I went there for a conference and loved the trams."})
+    line = await b.wait_for("ai_interjection")
+    prompt = llm.requests[0]["messages"][1]["content"]
+    assert "Topics they brought up, best first:" in prompt and "- Lisbon (place; brought up by Bob" in prompt
+    assert "would rather not talk about it): divorce." in prompt
+    assert line["source"] == "fallback" and "divorce" not in line["text"]
+    assert any(t in line["text"] for t in ("Lisbon", "conference", "trams"))
+
+
+async def test_an_llm_summary_that_fails_the_checks_gives_way_to_the_offline_one(
+    serve: Serve, llm: FakeLLM
+) -> None:
+    llm.default = ("json", "They had a lovely chat about life in Paris.")  # nothing they said
+    host, clients = await serve(silence_seconds=60, llm_url=llm.url)
+    a, b = await clients.pair()
+    await a.emit("transcript_update", {"text": "I moved to Lisbon and I'm learning Portuguese."})
+    await b.wait_for("transcript_update")
+    await b.emit("transcript_update", {"text": "Lisbon! I loved the trams there, and the pastries."})
+    await a.wait_for("transcript_update", 2)
+    session_id = (await a.wait_for("session_info"))["session_id"]
+    assert await host.end_session(session_id)
+    ended = await a.wait_for("session_ended")
+    assert len(llm.requests) == 1 and "Paris" not in ended["summary"]
+    assert "Lisbon" in ended["summary"]  # the offline summary, in their words

@@ -158,7 +158,7 @@ async def test_on_failure_the_embedded_engine_takes_over_and_the_window_is_told(
     assert heard(line["text"], "sisters"), line  # the same audio, recognised on the host
     assert len(service.requests) == 2
     assert news[0]["engine"] == "openai" and news[0]["in_use"] == "openai"
-    fell = [s for s in news if s["in_use"] == "pocketsphinx"]
+    fell = [s for s in news if s["in_use"] == "whisper"]
     assert fell and "HTTP 503" in fell[-1]["note"]
     await say(a, "beach", speed=3.0)  # the next one goes to the embedded engine directly
     assert heard((await line_from(b, "A", 2))["text"], "beach")

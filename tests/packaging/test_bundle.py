@@ -14,7 +14,9 @@ from tests.packaging.conftest import Build
 
 pytestmark = [pytest.mark.packaging, pytest.mark.timeout(1200)]
 
-BUDGET_MB = 190  # 150 for the app, plus PocketSphinx's US-English model (37 MB): speech to text offline
+# 150 for the app, PocketSphinx's US-English model (37 MB), and Whisper: its model (75.5 MB),
+# libctranslate2 (75 MB stripped), numpy with its OpenBLAS (36 MB). Measured: 368.8 MB.
+BUDGET_MB = 390
 
 
 def tree_size(folder: Path) -> int:

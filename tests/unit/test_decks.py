@@ -38,6 +38,19 @@ def test_the_shipped_decks_cover_every_phase_and_level() -> None:
     assert any(ln.kind == "prompt" for ln in lines)
 
 
+def test_the_shipped_follow_ups_fit_every_kind_of_thing_and_phase() -> None:
+    """Any topic in any phase has a Spark follow-up (one `about = "any"` at least), asked of the
+    one who said it and of the other; the kinds the parser finds most have their own lines."""
+    follow = [ln for ln in load_decks() if ln.kind == "followup"]
+    for phase in ("icebreaker", "deep_dive", "decision"):
+        here = [ln for ln in follow if ln.phase == phase and ln.spice == 1]
+        assert {ln.to for ln in here} == {"teller", "listener"}, phase
+        assert any(ln.about == "any" for ln in here), phase
+    for about in ("place", "person", "work", "activity", "thing"):
+        assert sum(1 for ln in follow if ln.about == about) >= 3, about
+    assert all("topic" in ln.needs for ln in follow)
+
+
 def _deck_dir(tmp_path: Path, bad: str, name: str = "bad") -> Path:
     for phase in ("icebreaker", "deep_dive", "decision"):
         (tmp_path / f"{phase}.toml").write_text(GOOD.format(phase=phase))
@@ -76,7 +89,26 @@ BAD = [
         "lines.warm[0]: unknown placeholder {nmae}",
     ),
     ("schema = 1\nphase = 'icebreaker'\n[lines]\nwarm = ['Hi {name']", "lines.warm[0]: bad braces"),
-    ("schema = 1\nphase = 'icebreaker'\n[lines]\nwarm = [{text = 'x', spice = 4}]", "only 'text' and 'kind'"),
+    (
+        "schema = 1\nphase = 'icebreaker'\n[lines]\nwarm = [{text = 'x', spice = 4}]",
+        "a line table has only about, kind, text, to",
+    ),
+    (
+        "schema = 1\nphase = 'any'\nkind = 'followup'\n[lines]\nwarm = ['{name}, how was it?']",
+        "lines.warm[0]: a follow-up must name what was said: use {topic}",
+    ),
+    (
+        "schema = 1\nphase = 'any'\nkind = 'followup'\n[lines]\nwarm = [{text = '{topic}?', about = 'pet'}]",
+        "lines.warm[0]: 'about' must be one of place, person",
+    ),
+    (
+        "schema = 1\nphase = 'any'\nkind = 'followup'\n[lines]\nwarm = [{text = '{topic}?', to = 'both'}]",
+        "lines.warm[0]: 'to' must be teller or listener (found 'both')",
+    ),
+    (
+        "schema = 1\nphase = 'any'\n[lines]\nwarm = [{text = '{topic}?', about = 'place'}]",
+        "lines.warm[0]: 'about' and 'to' are for follow-up lines only",
+    ),
     (
         "schema = 1\nphase = 'icebreaker'\n[lines]\nwarm = ['An easy one?']",
         "rescue.toml: lines.spark[0]: the same line is already in bad.toml: lines.warm[0]",

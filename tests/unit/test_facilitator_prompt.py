@@ -7,10 +7,18 @@ import random
 import pytest
 
 from heartlink_desktop.agent.llm import LLMConfig, endpoint
-from heartlink_desktop.agent.prompt import clean_reply, cut, interjection_messages, summary_messages
+from heartlink_desktop.agent.prompt import (
+    check_line,
+    check_summary,
+    clean_reply,
+    cut,
+    interjection_messages,
+    summary_messages,
+)
 from heartlink_desktop.core.lines import build_context
 from heartlink_desktop.core.pacing import AWKWARD
 from heartlink_desktop.core.summary import facts
+from heartlink_desktop.core.topics import ACTIVITY, PLACE, THING, Heard, Mention, topics
 
 SNAP = {
     "session_id": "session_20261125_210000",
@@ -86,3 +94,64 @@ def test_endpoint_and_the_key_is_never_shown() -> None:
     assert endpoint("http://127.0.0.1:8080/") == "http://127.0.0.1:8080/v1/chat/completions"
     assert endpoint("https://h/x/v1/chat/completions") == "https://h/x/v1/chat/completions"
     assert "s3cret" not in repr(LLMConfig("http://h", "m", "s3cret"))
+
+
+HEARD = topics(
+    [
+        Heard(
+            "A", 0, (Mention("Mont Aiguille", "mont aiguille", PLACE), Mention("climbing", "climb", ACTIVITY))
+        ),
+        Heard("B", 1, (Mention("divorce", "divorce", THING, avoid=True), Mention("chess", "chess", THING))),
+        Heard("A", 2, (Mention("chess", "chess", THING),)),
+    ]
+)
+
+
+def test_the_llm_gets_the_topics_who_brought_them_up_and_what_to_avoid() -> None:
+    ctx = build_context(SNAP, spice=2, mild=False, rng=random.Random(1))
+    _, user = interjection_messages(SNAP, ctx, "lull", HEARD, frozenset({"chess"}))
+    content = user["content"]
+    assert "- Mont Aiguille (place; brought up by Alice)" in content
+    assert (
+        "- chess (thing; brought up by Bob, and Alice picked it up) (your last line was about this" in content
+    )
+    assert "Never ask about (they dislike it or would rather not talk about it): divorce." in content
+    _, s_user = summary_messages(SNAP, facts(SNAP), HEARD)
+    assert "- climbing (activity; brought up by Alice)" in s_user["content"]
+
+
+def test_an_llm_line_is_checked_like_an_offline_one() -> None:
+    said = ["What drew you to climbing?"]
+    last = frozenset({"chess"})
+    assert check_line("", said, HEARD, last, follow_up=False) == "empty"
+    assert check_line("what drew you to Climbing", said, HEARD, last, follow_up=False) == "a repeat"
+    assert check_line("Bob, how was the divorce?", said, HEARD, last, follow_up=False) == (
+        "a topic they would rather not talk about"
+    )
+    assert check_line("Alice, how long have you played chess?", said, HEARD, last, follow_up=False) == (
+        "the same topic as its line before"
+    )
+    assert (
+        check_line("What's your favourite colour?", said, HEARD, last, follow_up=True)
+        == "names nothing they said"
+    )
+    assert check_line("What's your favourite colour?", said, HEARD, last, follow_up=False) is None
+    assert check_line("Bob, have you been up Mont Aiguille?", said, HEARD, last, follow_up=True) is None
+
+
+def test_an_llm_summary_is_checked_too() -> None:
+    good = "Alice told Bob about Mont Aiguille and climbing; they both like chess. A short, even talk."
+    assert check_summary(good, SNAP, HEARD) is None
+    assert check_summary("", SNAP, HEARD) == "empty"
+    assert (
+        check_summary("They talked about chess. They talked about chess.", SNAP, HEARD)
+        == "a sentence said twice"
+    )
+    assert check_summary("Alice and Bob talked about chess and climbing.", SNAP, HEARD) == (
+        "names 2 of their topics, not 3"
+    )
+    assert (
+        check_summary(good + " Bob's divorce came up.", SNAP, HEARD)
+        == "a topic they would rather not talk about"
+    )
+    assert check_summary(good + " They both love Paris.", SNAP, HEARD) == "names 'Paris', which nobody said"

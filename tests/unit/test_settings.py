@@ -55,6 +55,6 @@ def test_saved_garbage_falls_back_to_defaults() -> None:
         "max_pairs": 1,
         "spiciness": 2,
         "address": None,
-        "stt": "pocketsphinx",
+        "stt": "whisper",
         "meet_mode": "preferences",
     }

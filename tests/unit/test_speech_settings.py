@@ -8,13 +8,16 @@ from heartlink_desktop.settings import SettingsError, parse_args
 from heartlink_desktop.speech.remote import endpoint
 
 
-def test_the_embedded_engine_is_the_default() -> None:
+def test_whisper_on_this_computer_is_the_default_and_pocketsphinx_can_be_chosen() -> None:
     s = parse_args([])
-    assert s.stt == "pocketsphinx" and s.stt_engine == "pocketsphinx" and s.stt_workers is None
+    assert s.stt == "whisper" and s.stt_engine == "whisper" and s.stt_workers is None
+    assert parse_args(["--stt", "pocketsphinx"]).stt_engine == "pocketsphinx"
 
 
 def test_a_url_means_the_remote_engine_and_off_stays_off() -> None:
     assert parse_args(["--stt-url", "http://127.0.0.1:8000/v1"]).stt_engine == "openai"
+    # the window keeps "pocketsphinx" when the service is chosen there
+    assert parse_args(["--stt", "pocketsphinx", "--stt-url", "http://h:8000"]).stt_engine == "openai"
     assert parse_args(["--stt", "off", "--stt-url", "http://127.0.0.1:8000"]).stt_engine == "off"
     s = parse_args(
         ["--stt", "openai", "--stt-url", "https://h/v1", "--stt-model", "whisper-1", "--stt-workers", "3"]

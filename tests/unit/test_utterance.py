@@ -50,11 +50,11 @@ def test_real_time_audio_passes_and_audio_past_twice_real_time_is_refused() -> N
 def test_chunks_form_an_utterance_ended_by_the_mark() -> None:
     cut = ut.Cutter("s1", now=0.0)
     first = cut.feed(CHUNK, 0.0)
-    assert first == [ut.Start("s1:1"), ut.Audio("s1:1", CHUNK)]
-    assert cut.feed(CHUNK, 0.2) == [ut.Audio("s1:1", CHUNK)]
-    assert cut.end(0.3) == [ut.End("s1:1", 0.4, "mark")]
+    assert first == [ut.Start(ut.UttId("s1", 1)), ut.Audio(ut.UttId("s1", 1), CHUNK)]
+    assert cut.feed(CHUNK, 0.2) == [ut.Audio(ut.UttId("s1", 1), CHUNK)]
+    assert cut.end(0.3) == [ut.End(ut.UttId("s1", 1), 0.4, "mark")]
     assert cut.end(0.4) == []  # nothing open
-    assert cut.feed(CHUNK, 1.0)[0] == ut.Start("s1:2")
+    assert cut.feed(CHUNK, 1.0)[0] == ut.Start(ut.UttId("s1", 2))
 
 
 def test_an_utterance_the_page_never_ends_ends_after_a_gap() -> None:
@@ -63,7 +63,7 @@ def test_an_utterance_the_page_never_ends_ends_after_a_gap() -> None:
     cut.feed(CHUNK, 0.2)
     assert cut.deadline() == pytest.approx(0.2 + ut.GAP_SECONDS)
     assert cut.due(0.2 + ut.GAP_SECONDS - 0.01) == []
-    assert cut.due(0.2 + ut.GAP_SECONDS) == [ut.End("s:1", 0.4, "gap")]
+    assert cut.due(0.2 + ut.GAP_SECONDS) == [ut.End(ut.UttId("s", 1), 0.4, "gap")]
     assert cut.deadline() is None and cut.due(100.0) == []
 
 
@@ -73,15 +73,18 @@ def test_a_long_utterance_is_cut_at_the_longest_and_goes_on() -> None:
     for i in range(8):  # 1.6 s
         out += cut.feed(CHUNK, i * 0.2)
     ends = [a for a in out if isinstance(a, ut.End)]
-    assert ends == [ut.End("s:1", 1.0, "length")]
-    assert [a for a in out if isinstance(a, ut.Start)] == [ut.Start("s:1"), ut.Start("s:2")]
-    assert cut.end(2.0) == [ut.End("s:2", pytest.approx(0.6), "mark")]
+    assert ends == [ut.End(ut.UttId("s", 1), 1.0, "length")]
+    assert [a for a in out if isinstance(a, ut.Start)] == [
+        ut.Start(ut.UttId("s", 1)),
+        ut.Start(ut.UttId("s", 2)),
+    ]
+    assert cut.end(2.0) == [ut.End(ut.UttId("s", 2), pytest.approx(0.6), "mark")]
 
 
 def test_a_click_is_too_short_to_be_an_utterance() -> None:
     cut = ut.Cutter("s", now=0.0)
     cut.feed(b"\0\0" * 800, 0.0)  # 50 ms
-    assert cut.end(0.1) == [ut.Drop("s:1")]
+    assert cut.end(0.1) == [ut.Drop(ut.UttId("s", 1))]
 
 
 def test_too_fast_audio_is_refused_without_touching_the_utterance() -> None:
@@ -95,4 +98,4 @@ def test_too_fast_audio_is_refused_without_touching_the_utterance() -> None:
     with pytest.raises(CoreError):
         cut.feed(CHUNK, 0.0)
     assert cut.nbytes == before
-    assert cut.end(0.5)[0].uid == "s:1"  # type: ignore[union-attr]
+    assert cut.end(0.5)[0].uid == ut.UttId("s", 1)  # type: ignore[union-attr]
