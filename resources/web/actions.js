@@ -45,7 +45,7 @@ async function enter(form, event) {
   go(PAGE.JOINING);
   render();
   if (!S.link.socket.connected) S.link.socket.connect();
-  S.link.emit("join", { room: "matchmaking", profile, person: personSecret() });
+  S.link.join(profile, personSecret());
   S.joinTimer = setTimeout(() => {
     if (!is(PAGE.JOINING)) return;
     teardown();

@@ -193,7 +193,7 @@ export function teardown() {
     $("local-video").srcObject = null;
   }
   clearRemote();
-  Object.assign(S, { session: null, partner: null, place: null, early: [] });
+  Object.assign(S, { session: null, partner: null, place: null, waitReason: "", early: [] });
   if (S.link) S.link.drop();
   for (const id of ["banner-peer", "banner-media"]) banner(id, "");
   $("ai-card").hidden = true;
@@ -214,4 +214,14 @@ export function endHere(reason, { summary = "", byMe = false, waitSummary = fals
 export function problem(text, steps = [], ca = false) {
   teardown();
   showProblem(text, steps, ca);
+}
+
+/** The host removed this person: let go of everything, never reconnect, say the host's words. */
+export function removed(text) {
+  S.removed = true;
+  S.evening = null;
+  teardown();
+  S.link.socket.io.reconnection(false);
+  S.link.socket.disconnect();
+  showProblem(text, [], false, true);
 }

@@ -7,6 +7,7 @@ import { $, clock, say } from "./ui.js";
 import { END, EVENING, YOU } from "./vocab.js";
 
 const PERSON_KEY = "heartlink.person"; // who this page is in the evening, across reloads
+let returning = false; // a `join` sent by the page itself to come back: its answer is no news
 
 export function personSecret() {
   try {
@@ -14,6 +15,23 @@ export function personSecret() {
   } catch {
     return undefined;
   }
+}
+
+/** In an evening that is not over. */
+export function inEvening() {
+  return Boolean(S.evening && S.evening.state !== EVENING.OVER);
+}
+
+/**
+ * Back into the evening with the person's secret, by itself: after the socket was lost (the
+ * host forgets a person whose socket closed outside a conversation) or the host restarted.
+ */
+export function rejoinEvening() {
+  const person = personSecret();
+  if (!S.profile || !person) return false;
+  returning = true;
+  S.link.join(S.profile, person);
+  return true;
 }
 
 function keepPerson(secret) {
@@ -63,17 +81,26 @@ export function wireEvening(link, contact) {
     if (e.state === EVENING.LOBBY) return "You're in. Round 1 starts when the host begins.";
     if (e.state === EVENING.ROUND && e.you === YOU.BREAK) return `You have a break in round ${e.round}. The next round starts in:`;
     if (e.state === EVENING.ROUND) return `Round ${e.round} is under way. You will be paired in the next round, in:`;
+    if (e.state === EVENING.BREAK && e.seconds_left == null) {
+      // the host paused it (after a restart): no clock until the host goes on
+      return e.round < e.rounds ? `The evening is paused. Round ${e.round + 1} of ${e.rounds} starts when the host goes on.`
+        : "The last round is over. The host will end the evening soon.";
+    }
     if (e.state === EVENING.BREAK) return `A short break. Round ${e.round + 1} of ${e.rounds} starts in:`;
     return "";
   }
 
-  function showStatus() {
+  /** The lobby, unless a conversation or the ended screen of the last one should stay. */
+  function showStatus(back = false) {
     const e = S.evening;
     if (!e || inConversation() || !can(PAGE.LOBBY)) return; // in a conversation: only the chip changes
     if (is(PAGE.ENDED)) {
-      // after a round: the question and its answer stay in view through the break
-      const unanswered = S.again && !S.again.answered;
-      if (e.state === EVENING.BREAK || (e.state === EVENING.ROUND && unanswered)) return;
+      // after a round: the question and its answer stay in view through the break (coming
+      // back after a lost connection, only an unanswered question does)
+      const unanswered = Boolean(S.again && !S.again.answered);
+      const reported = Boolean(S.report && S.report.session === S.endedSession); // its confirmation shows here
+      const held = unanswered || reported;
+      if ((e.state === EVENING.BREAK && !back) || (e.state === EVENING.ROUND && held) || (back && held)) return;
     }
     say($("lobby-text"), lobbyText(e));
     go(PAGE.LOBBY);
@@ -82,12 +109,16 @@ export function wireEvening(link, contact) {
   socket.on("evening_joined", (e) => {
     if (!e || typeof e !== "object") return;
     clearTimeout(S.joinTimer);
+    const back = returning && inEvening();
+    returning = false;
     keepPerson(typeof e.person === "string" ? e.person : "");
     S.evening = e;
-    matches.clear();
-    renderMatches();
+    if (!back) {
+      matches.clear(); // coming back: the matches shown so far stay
+      renderMatches();
+    }
     setClock(e.seconds_left);
-    showStatus();
+    showStatus(back);
   });
 
   socket.on("evening_status", (e) => {
@@ -102,24 +133,36 @@ export function wireEvening(link, contact) {
     showStatus();
   });
 
-  socket.on("evening_ended", (e) => {
-    if (!e || typeof e !== "object" || !S.evening) return;
+  /** The evening is over for this page: the last screen, with `text`. */
+  function over(text) {
     S.evening = { ...S.evening, state: EVENING.OVER, seconds_left: null };
     setClock(null);
     keepPerson("");
-    for (const m of Array.isArray(e.matches) ? e.matches : []) addMatch(m);
     if (inConversation()) endHere(END.ROUND_OVER);
     teardown();
     $("ended-title").textContent = "The evening is over";
-    say($("ended-reason"), matches.size ? "Thank you for coming! Here is who would like to talk again:"
-      : "Thank you for coming!");
+    say($("ended-reason"), text);
     $("btn-restart").textContent = "Back to start";
     go(PAGE.ENDED);
+  }
+
+  socket.on("evening_ended", (e) => {
+    if (!e || typeof e !== "object" || !S.evening) return;
+    for (const m of Array.isArray(e.matches) ? e.matches : []) addMatch(m);
+    over(matches.size ? "Thank you for coming! Here is who would like to talk again:" : "Thank you for coming!");
+  });
+
+  socket.on("session_error", (e) => {
+    // coming back too late: the evening ended while this page was away
+    if (!returning || !e || e.error !== "evening_ended" || !S.evening) return;
+    returning = false;
+    over(String(e.message || "") || "The evening is over. Thank you for coming!");
   });
 
   // -- the private question --------------------------------------------------------------
   socket.on("again_asked", (q) => {
     if (!q || typeof q !== "object" || typeof q.session_id !== "string") return;
+    if (S.report && S.report.session === q.session_id) return; // reported: the answer is no
     S.again = { id: q.session_id, name: String(q.name || "your partner"), answered: false };
     $("again-question").textContent = `Would you like to talk with ${S.again.name} again?`;
     say($("again-note"), "");

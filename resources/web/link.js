@@ -3,6 +3,30 @@
 import { io } from "/vendor/socket.io.esm.min.js";
 
 const KEY = "heartlink.resume";
+const DEVICE_KEY = "heartlink.device";
+
+/** 32 URL-safe characters from 24 random bytes. */
+function newSecret() {
+  const bytes = crypto.getRandomValues(new Uint8Array(24));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/**
+ * This device's own secret, made once and kept in localStorage: the host recognises by it
+ * someone it removed, or two who must never meet again, across new sockets. Without storage
+ * it lasts as long as the page.
+ */
+function deviceSecret() {
+  try {
+    const kept = localStorage.getItem(DEVICE_KEY);
+    if (kept && /^[\w-]{24,}$/.test(kept)) return kept;
+    const made = newSecret();
+    localStorage.setItem(DEVICE_KEY, made);
+    return made;
+  } catch {
+    return newSecret();
+  }
+}
 
 function stored() {
   try {
@@ -20,6 +44,7 @@ function stored() {
 export class Link {
   constructor(token) {
     this.token = token;
+    this.device = deviceSecret();
     this.saved = stored(); // {session_id, resume} from before a reload, or null
     // The default transports on purpose: HTTPS long-polling first, then the upgrade to a
     // websocket. iOS Safari may refuse `wss://` to the host's self-signed certificate even
@@ -72,6 +97,13 @@ export class Link {
       // nothing stored
     }
     this.socket.auth = this.auth();
+  }
+
+  /** `join` with the profile, this device's secret and, in an evening, the person's secret. */
+  join(profile, person) {
+    const payload = { room: "matchmaking", profile, device: this.device };
+    if (person) payload.person = person;
+    this.socket.emit("join", payload);
   }
 
   emit(event, payload) {

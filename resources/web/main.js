@@ -5,7 +5,8 @@ import { problem, voice } from "./conversation.js";
 import { wireEvening } from "./evening.js";
 import { Link } from "./link.js";
 import { mediaProblem } from "./media.js";
-import { nameSpices, restoreForm, sharedContact } from "./profile.js";
+import { nameChoices, restoreForm, sharedContact } from "./profile.js";
+import { wireReport } from "./report.js";
 import { PAGE, S, go, is } from "./state.js";
 import { $, bannerHistory } from "./ui.js";
 import { followState, showProfile } from "./view.js";
@@ -36,6 +37,12 @@ function installTestHook() {
     get state() {
       return S.state;
     },
+    get removed() {
+      return S.removed;
+    },
+    get report() {
+      return S.report ? { ...S.report } : null;
+    },
     banners: bannerHistory,
     get speech() {
       return {
@@ -50,7 +57,7 @@ function boot() {
   const form = $("profile-form");
   const token = new URLSearchParams(location.search).get("t");
   followState();
-  nameSpices(form);
+  nameChoices(form);
   $("ai-name").textContent = FACILITATOR.name;
   wireControls(form);
   restoreForm(form);
@@ -68,6 +75,7 @@ function boot() {
   S.link = new Link(token);
   wireSocket(S.link);
   wireEvening(S.link, () => sharedContact(form));
+  wireReport(S.link);
   installTestHook();
   if (S.link.hasResume) {
     $("screen-loading").querySelector("p").textContent = "Returning to your conversation…";

@@ -1,8 +1,9 @@
 // The profile form: kept on the device (localStorage) and read into what `join` sends.
 
-import { DEFAULT_SPICE, SPICE_NAMES } from "./vocab.js";
+import { DEFAULT_SPICE, GENDERS, MEET_VALUES, SPICE_NAMES } from "./vocab.js";
 
 const KEY = "heartlink.profile";
+const EVERYONE = "everyone";
 
 function tags(text) {
   const out = [];
@@ -28,7 +29,17 @@ export function readForm(form) {
   if (goal) profile.goal = goal;
   const spice = parseInt(f.spice_level.value, 10);
   profile.spice_level = Number.isInteger(spice) ? spice : DEFAULT_SPICE;
+  if (f.gender.value in GENDERS) profile.gender = f.gender.value;
+  const meet = ticked(form);
+  if (meet.length) profile.meet = meet; // none ticked: left out, which means everyone
   return profile;
+}
+
+/** The "I'd like to meet" boxes ticked, in the form's order: ["everyone"] or some groups. */
+function ticked(form) {
+  const boxes = [...form.querySelectorAll('input[name="meet"]')];
+  const values = boxes.filter((b) => b.checked && b.value in MEET_VALUES).map((b) => b.value);
+  return values.includes(EVERYONE) ? [EVERYONE] : values;
 }
 
 /** The contact this person would share with a mutual match: never part of the profile sent. */
@@ -48,6 +59,8 @@ function rawValues(form) {
     goal: f.goal.value,
     contact: f.contact.value,
     spice_level: f.spice_level.value || String(DEFAULT_SPICE),
+    gender: f.gender.value,
+    meet: ticked(form),
   };
 }
 
@@ -75,17 +88,36 @@ export function restoreForm(form) {
     f.personality_type.value = saved.personality_type;
   }
   if (Object.keys(SPICE_NAMES).includes(saved.spice_level)) f.spice_level.value = saved.spice_level;
+  if (saved.gender === "" || saved.gender in GENDERS) f.gender.value = saved.gender;
+  if (Array.isArray(saved.meet)) {
+    for (const box of form.querySelectorAll('input[name="meet"]')) box.checked = saved.meet.includes(box.value);
+  }
   return true;
 }
 
-/** Keep the form saved as it is typed. */
+/** Keep the form saved as it is typed; "Everyone" and the groups exclude each other. */
 export function keepForm(form) {
+  form.addEventListener("change", (event) => {
+    const box = event.target;
+    if (box.name === "meet" && box.checked) {
+      for (const other of form.querySelectorAll('input[name="meet"]')) {
+        if ((box.value === EVERYONE) !== (other.value === EVERYONE)) other.checked = false;
+      }
+    }
+  });
   form.addEventListener("input", () => saveForm(form));
   form.addEventListener("change", () => saveForm(form));
 }
 
-/** The spice levels' names on their choices, and the default chosen. */
-export function nameSpices(form) {
+/** The words of the choices from the shared vocabulary: spice levels (and the default
+ * chosen), genders, whom to meet. */
+export function nameChoices(form) {
+  for (const option of form.elements.gender.options) {
+    if (option.value in GENDERS) option.textContent = GENDERS[option.value];
+  }
+  for (const box of form.querySelectorAll('input[name="meet"]')) {
+    box.nextElementSibling.textContent = MEET_VALUES[box.value];
+  }
   for (const [level, name] of Object.entries(SPICE_NAMES)) {
     const label = form.querySelector(`label[for="spice-${level}"] .spice-name`);
     if (label) label.textContent = name;

@@ -56,6 +56,7 @@ export const S = {
   partner: null, // {id, role, profile}
   partnerName: "",
   place: null, // in line: {position, ahead}
+  waitReason: "", // why the host keeps this person waiting although others are here (WAIT_REASONS)
   joinTimer: null,
   resumeTimer: null,
   early: [], // signaling that arrived before the call object existed
@@ -68,6 +69,8 @@ export const S = {
   sttOff: false, // the person switched the host's speech to text off
   evening: null, // in an evening of rounds: {state, round, rounds, seconds_left, you}
   again: null, // the open "talk again?" question: {id, name, answered, yes}
+  report: null, // a report sent and not yet confirmed, or confirmed: {name, from, confirmed}
+  removed: false, // the host removed this person: the page stays on its problem screen
 };
 
 /** Whether the page is in one of `names`. */

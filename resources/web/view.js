@@ -2,7 +2,7 @@
 
 import { PAGE, S, go, inConversation, is, onChange } from "./state.js";
 import { $, endedText, phaseName, say, showScreen } from "./ui.js";
-import { PAGE_SUMMARY_WAIT_MS, PHASES } from "./vocab.js";
+import { PAGE_SUMMARY_WAIT_MS, PHASES, WAIT_REASONS } from "./vocab.js";
 
 const [WAITING_PHASE] = PHASES; // before the partner is there: no chip
 
@@ -47,14 +47,16 @@ export function render() {
     const { position, ahead } = S.place;
     status = `🟡 In line: number ${position}`;
     const who = ahead === 1 ? "1 person is" : `${ahead} people are`;
-    stage = `You are number ${position} in line. ${ahead ? `${who} ahead of you. ` : ""}You will be paired as soon as a conversation ends.`;
+    const why = WAIT_REASONS[S.waitReason];
+    stage = why ? `You are number ${position} in line. ${why}`
+      : `You are number ${position} in line. ${ahead ? `${who} ahead of you. ` : ""}You will be paired as soon as a conversation ends.`;
     end = "Leave the line";
   } else if (is(PAGE.LEFT)) {
     status = `⚪ ${name} left`;
     stage = `${name} left the conversation.`;
   } else if (is(PAGE.WAITING)) {
     status = "🟡 Waiting for peer...";
-    stage = "Waiting for someone to join…";
+    stage = WAIT_REASONS[S.waitReason] || "Waiting for someone to join…";
   } else if (active) {
     status = "🟢 Connected";
     stage = S.remotePlaying ? "" : "Connecting video…";
@@ -66,6 +68,7 @@ export function render() {
   $("status").textContent = status;
   say($("stage-message"), stage);
   $("btn-end").querySelector(".label").textContent = end;
+  $("btn-report").hidden = !is(PAGE.ACTIVE, PAGE.LEFT); // someone to report: the partner, or who just left
   $("talk").hidden = !inConversation(); // nothing to read or say while joining or in line
   $("say").disabled = !active;
   $("btn-send").disabled = !active;
@@ -75,6 +78,7 @@ export function render() {
     $("partner-name").textContent = S.partnerName;
     $("partner-line").textContent = typeof S.partner.line === "string" ? S.partner.line : ""; // written by the host
   }
+  $("partner-row").hidden = partner.hidden && $("btn-report").hidden;
 }
 
 export function setPhase(phase) {
@@ -107,7 +111,10 @@ export function showProfile(notice = "") {
   go(PAGE.PROFILE);
 }
 
-export function showProblem(text, steps = [], ca = false) {
+/** The problem screen; `removed`: the host's refusal, with no way on but reading it. */
+export function showProblem(text, steps = [], ca = false, removed = false) {
+  $("problem-title").textContent = removed ? "You can't take part in this event" : "HeartLink can't start here";
+  $("problem-retry").hidden = removed;
   say($("problem-text"), text);
   const list = $("problem-steps");
   list.replaceChildren(...steps.map((s) => Object.assign(document.createElement("li"), { textContent: s })));
@@ -123,6 +130,7 @@ export function showEnded(reason, ctx, { summary = "", waitSummary = false } = {
   $("ended-title").textContent = "The conversation has ended";
   $("btn-restart").textContent = S.evening ? "Leave the evening" : "Back to start";
   say($("ended-reason"), endedText(reason, ctx));
+  say($("ended-report"), "");
   showSummary(summary, waitSummary);
   say($("ended-note"), "");
   go(PAGE.ENDED);

@@ -1,13 +1,15 @@
 // The host's events, and what each one changes on the page.
 
 import {
-  dropCall, endHere, interim, problem, readAloud, signal, speechStatus, startCall, startLocal, teardown, transcript,
+  dropCall, endHere, interim, problem, readAloud, removed, signal, speechStatus, startCall, startLocal, teardown,
+  transcript,
 } from "./conversation.js";
+import { inEvening, rejoinEvening } from "./evening.js";
 import { openCamera, stopStream } from "./media.js";
 import { PAGE, S, go, inConversation, is } from "./state.js";
 import { $, banner, say, toast } from "./ui.js";
 import { render, setPartner, setPhase, showProfile, showSummary, shows } from "./view.js";
-import { FACILITATOR, FIRST_TALKING_PHASE, LOCAL_END, ROLES, STATUS } from "./vocab.js";
+import { FACILITATOR, FIRST_TALKING_PHASE, LOCAL_END, REMOVED, ROLES, STATUS, WAIT_REASONS } from "./vocab.js";
 
 const RESUME_TIMEOUT_MS = 8000; // back online, but the host did not give the slot back
 const RESTORE_TIMEOUT_MS = 5000; // after a reload with a stored secret
@@ -24,6 +26,7 @@ const CODE = Object.freeze({
   NOT_IN_SESSION: "not_in_session",
   ALREADY_JOINED: "already_joined",
   ALREADY_QUEUED: "already_queued",
+  REMOVED: REMOVED.code,
 });
 
 /** A `join` refused: back to the profile, with the host's words (ours when it gave none). */
@@ -35,6 +38,11 @@ const JOIN_REFUSED = {
 
 /** Signaling to a partner that just left or came back, a second join: nothing to show. */
 const QUIET = [CODE.INVALID_TARGET, CODE.NOT_IN_SESSION, CODE.ALREADY_JOINED, CODE.ALREADY_QUEUED];
+
+/** A reason the host gave for keeping someone waiting, if the page has words for it. */
+function waitReason(reason) {
+  return typeof reason === "string" && reason in WAIT_REASONS ? reason : "";
+}
 
 /** The state a conversation is in by the host's `status`. */
 function stateOf(status) {
@@ -60,8 +68,11 @@ export function wireSocket(link) {
     if (!link.takeLost()) return;
     if (is(PAGE.QUEUED) && S.profile) {
       // a place in line belongs to a connection: stand in line again
-      link.emit("join", { room: "matchmaking", profile: S.profile });
+      link.join(S.profile);
       toast("The connection was lost for a moment; you are back in line.");
+    } else if (inEvening() && is(PAGE.LOBBY, PAGE.ENDED)) {
+      // the host forgets a person whose socket went (or restarted): back in with the secret
+      rejoinEvening();
     } else if (inConversation()) {
       if (!link.hasResume) {
         endHere(LOCAL_END.CONNECTION_LOST);
@@ -108,7 +119,9 @@ export function wireSocket(link) {
       const had = inConversation() || is(PAGE.RESTORING);
       link.drop(); // and connect again with the token alone
       socket.connect();
-      if (had) endHere(LOCAL_END.INVALID_RESUME);
+      // In an evening the slot is gone after a host restart too, not only after a long
+      // absence; either way the page goes back to the evening once connected (above).
+      if (had) endHere(inEvening() ? LOCAL_END.CONNECTION_LOST : LOCAL_END.INVALID_RESUME);
       return;
     }
     if (!socket.active) {
@@ -134,6 +147,7 @@ export function wireSocket(link) {
       return;
     }
     S.place = null;
+    S.waitReason = waitReason(info.wait_reason);
     S.session = { id: info.session_id, role: info.role };
     if (S.evening) {
       // a new round: a new partner, on the call screen with the camera still on
@@ -153,6 +167,7 @@ export function wireSocket(link) {
     if (!is(PAGE.JOINING, PAGE.QUEUED)) return;
     clearTimeout(S.joinTimer);
     S.place = { position: Number(q.position) || 1, ahead: Number(q.ahead) || 0 };
+    S.waitReason = waitReason(q.reason);
     go(PAGE.QUEUED);
     render();
   });
@@ -160,6 +175,10 @@ export function wireSocket(link) {
   socket.on("session_error", (e) => {
     const code = e && e.error;
     const message = String((e && e.message) || "").trim();
+    if (code === CODE.REMOVED) {
+      removed(message || REMOVED.message); // in any state: the host closes the socket next
+      return;
+    }
     if (is(PAGE.JOINING, PAGE.QUEUED) && code in JOIN_REFUSED) {
       teardown();
       showProfile(message || JOIN_REFUSED[code]);
@@ -177,6 +196,7 @@ export function wireSocket(link) {
   socket.on("user_joined", (u) => {
     if (!S.session || !u || typeof u !== "object") return;
     setPartner(u);
+    S.waitReason = "";
     if (S.call) S.call.setTarget(u.id);
     if (!$("phase").textContent) setPhase(FIRST_TALKING_PHASE);
     go(PAGE.ACTIVE);

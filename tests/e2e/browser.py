@@ -6,6 +6,7 @@ import asyncio
 import os
 import queue
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -73,6 +74,7 @@ class HostProcess:
         self.proc = subprocess.Popen(
             cmd,
             cwd=ROOT,
+            stdin=subprocess.PIPE,  # the headless commands (status, start, remove...)
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -93,10 +95,40 @@ class HostProcess:
 
     def _read(self) -> None:
         assert self.proc is not None and self.proc.stdout is not None
+        lines = self._lines  # this run's: a restart reads into a new queue
         for line in self.proc.stdout:
             self.output.append(line)
-            self._lines.put(line)
-        self._lines.put(None)
+            lines.put(line)
+        lines.put(None)
+
+    def command(self, line: str, answer: str, timeout: float = START_TIMEOUT) -> str:
+        """Type `line` on the host's standard input; the first line of output containing
+        `answer` that follows (the host may print other news in between)."""
+        assert self.proc is not None and self.proc.stdin is not None
+        while not self._lines.empty():  # only what follows this command counts
+            self._lines.get_nowait()
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+        return self.wait_line(answer, timeout)
+
+    def wait_line(self, text: str, timeout: float = START_TIMEOUT) -> str:
+        """The next line of output that contains `text`."""
+        while True:
+            try:
+                line = self._lines.get(timeout=timeout)
+            except queue.Empty:
+                raise AssertionError(f"the host never printed {text!r}:\n" + "".join(self.output)) from None
+            if line is None:
+                raise AssertionError("the host exited:\n" + "".join(self.output))
+            if text in line:
+                return line
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash or a power cut: no clean-up at all."""
+        assert self.proc is not None
+        self.proc.kill()
+        self.proc.wait(timeout=STOP_TIMEOUT)
+        self._lines = queue.Queue()
 
     def stop(self, timeout: float = STOP_TIMEOUT) -> int | None:
         """SIGTERM, then the exit code; None when it had to be killed after `timeout`.
@@ -154,6 +186,13 @@ class ThreadHost:
                 pass  # a long-polling request of a closed page may hold it; the thread is a daemon
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(5)
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now, for a host that must come back on the same port."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def loopback(url: str) -> str:
@@ -226,6 +265,27 @@ def join(page: Page, name: str, **fields: Any) -> None:
     expect(page.locator("#screen-call")).to_be_visible()
 
 
+# What sticks out sideways: the page scrolls sideways, or a shown element reaches past the edge.
+OVERFLOW = """(() => {
+  const root = document.documentElement;
+  const width = root.clientWidth;
+  const wide = [];
+  for (const el of document.querySelectorAll('body *')) {
+    if (el.closest('[hidden]') || !el.getClientRects().length) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width && (r.right > width + 0.5 || r.left < -0.5)) wide.push(`${el.tagName}#${el.id}.${el.className}`);
+  }
+  return {inner: innerWidth, width, scroll: root.scrollWidth, wide};
+})()"""
+
+
+def fits_a_phone(page: Page) -> None:
+    """The page as shown now is no wider than the phone: nothing scrolls or sticks out sideways."""
+    out = page.evaluate(OVERFLOW)
+    assert out["inner"] == PHONE["width"], out
+    assert out["scroll"] <= out["width"] and not out["wide"], f"the page overflows: {out}"
+
+
 REMOTE_PLAYS = """() => {
   const v = document.querySelector('#remote-video');
   const hl = window.heartlink;
@@ -247,3 +307,30 @@ def wait_remote_video(page: Page, timeout_ms: int = WAIT_MS) -> None:
 
 def video_time(page: Page) -> float:
     return float(page.evaluate("document.querySelector('#remote-video').currentTime"))
+
+
+# Every Socket.IO event the page sends and receives from now on, by name and first argument
+# (binary speech left out), read back with `sent` and `received`.
+RECORD = """() => {
+  const s = window.heartlink.socket;
+  const keep = (list) => (event, ...args) => {
+    if (event !== 'audio') list.push([event, JSON.parse(JSON.stringify(args[0] ?? null))]);
+  };
+  window.__sent = []; window.__got = [];
+  s.onAnyOutgoing(keep(window.__sent));
+  s.onAny(keep(window.__got));
+}"""
+
+
+def record(page: Page) -> None:
+    page.evaluate(RECORD)
+
+
+def sent(page: Page, event: str) -> list[Any]:
+    """The payloads of `event` this page has sent since `record`."""
+    return [p for e, p in page.evaluate("window.__sent") if e == event]
+
+
+def received(page: Page) -> list[tuple[str, Any]]:
+    """Every (event, payload) this page has received since `record`."""
+    return [(e, p) for e, p in page.evaluate("window.__got")]

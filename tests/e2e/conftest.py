@@ -26,14 +26,20 @@ def host_options(request: pytest.FixtureRequest) -> list[str]:
 
 
 @pytest.fixture
-def host_url(tmp_path: Path, host_options: list[str]) -> Iterator[str]:
+def host_process(tmp_path: Path, host_options: list[str]) -> Iterator[HostProcess]:
+    """The headless host for this test; `host_process.command(...)` types on its standard input."""
     host = HostProcess(tmp_path / "host-data", *host_options)
     host.start()
     try:
-        yield host.url
+        yield host
     finally:
         code = host.stop()  # None: still busy after a while, so it was killed
         assert code in (0, None), f"the host exited with {code}:\n" + "".join(host.output)
+
+
+@pytest.fixture
+def host_url(host_process: HostProcess) -> str:
+    return host_process.url
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """Phone-size screenshots of the peer page for the docs: `python -m tests.e2e.screenshots`.
 
 Starts a real host and real Chromium with fake camera and microphone, walks two people through
-a conversation and saves docs/screenshots/page-*.png.
+a conversation (with the Leave and report sheet opened and cancelled) and saves
+docs/screenshots/page-*.png.
 """
 
 from __future__ import annotations
@@ -52,6 +53,12 @@ def main() -> int:
                     goal="Someone to explore the city with",
                     spice=2,
                 )
+                alice.select_option("#f-gender", "woman")
+                alice.check("input[name=meet][value=men]")
+                alice.check("input[name=meet][value=nonbinary]")
+                alice.evaluate(
+                    "document.querySelector('#profile-form').scrollIntoView()"
+                )  # the new fields in view
                 shot(alice, "profile")
                 alice.click("#btn-enter")
                 expect(alice.locator("#screen-call")).to_be_visible()
@@ -67,6 +74,11 @@ def main() -> int:
                 bob.press("#say", "Enter")
                 expect(alice.locator("#ai-card")).to_be_visible()  # the facilitator steps in
                 shot(alice, "call")
+                alice.click("#btn-report")  # the sheet, filled in but not sent
+                alice.check("#report-reasons input[value=uncomfortable]")
+                alice.fill("#report-note", "Kept asking where I live after I said no.")
+                shot(alice, "report")
+                alice.click("#btn-report-cancel")
                 carol = open_page(new_phone(browser), url)
                 join(carol, "Carol")
                 expect(carol.locator("#status")).to_have_text("🟡 In line: number 1")

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests import speech
-from tests.e2e.browser import PHONE, REMOTE_PLAYS, join, wait_remote_video
+from tests.e2e.browser import OVERFLOW, PHONE, REMOTE_PLAYS, join, wait_remote_video
 from tests.e2e.firefox import FirefoxPhone, PulseAudio
 
 pytestmark = pytest.mark.e2e
@@ -22,19 +22,6 @@ KEYS = ["sisters", "beach", "weekend"]
 HEARD_MS = 60_000  # the first line: a worker's model load and the first sentence
 SOUND_MS = 10_000  # speech runs, or the page says it does not (3 s after it could not start)
 NOT_RUNNING = "Speech to text is not running"
-
-# What sticks out sideways: the page scrolls sideways, or a shown element reaches past the edge.
-OVERFLOW = """(() => {
-  const root = document.documentElement;
-  const width = root.clientWidth;
-  const wide = [];
-  for (const el of document.querySelectorAll('body *')) {
-    if (el.closest('[hidden]') || !el.getClientRects().length) continue;
-    const r = el.getBoundingClientRect();
-    if (r.width && (r.right > width + 0.5 || r.left < -0.5)) wide.push(`${el.tagName}#${el.id}.${el.className}`);
-  }
-  return {inner: innerWidth, width, scroll: root.scrollWidth, wide};
-})()"""
 
 
 def fits_a_phone(ff: FirefoxPhone, screen: str) -> None:
@@ -102,10 +89,20 @@ def test_two_firefox_pages_reach_a_live_call_and_fit_a_phone(host_url: str, fire
         assert ff.js("window.heartlink.pc.getConfiguration().iceServers.length") == 0
         fits_a_phone(ff, "call")
     assert alice.text("#partner-name") == "Bob" and bob.text("#partner-name") == "Alice"
-    bob.click("#btn-end")
+    bob.click("#btn-report")  # Leave and report: the sheet over the call fits too
+    bob.wait("!document.querySelector('#report-sheet').hidden", "the report sheet")
+    fits_a_phone(bob, "call")
+    bob.click("#report-reasons input[value=inappropriate]")
+    bob.click("#btn-report-send")
+    bob.wait(
+        "!document.querySelector('#ended-report').hidden && !!(window.heartlink.report || {}).confirmed",
+        "the host's word",
+    )
+    assert bob.text("#ended-report") == "The host was told. You and Alice will not be paired again."
     alice.wait("!document.querySelector('#screen-ended').hidden", "the ended screen")
-    assert alice.text("#ended-reason") == "Bob ended the conversation."
-    fits_a_phone(alice, "ended")
+    assert alice.text("#ended-reason") == "Bob ended the conversation."  # as any leave
+    for ff in (alice, bob):
+        fits_a_phone(ff, "ended")
 
 
 def test_speech_from_a_firefox_page_reaches_the_partners_transcript(
