@@ -5,12 +5,23 @@ in `Expiry`), each of which holds the same ledger and changes sessions only thro
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from heartlink_desktop.core.errors import CoreError
 from heartlink_desktop.core.events import Event, Listener, Publisher
 from heartlink_desktop.core.profile import Profile
 from heartlink_desktop.core.session import Session, other_role
+
+
+@dataclass(frozen=True)
+class JoinResult:
+    """Where a join (or a reclaim) seated a socket: the session, its role, and the partner's
+    peer info when there is a partner already."""
+
+    session: Session
+    role: str
+    peer: dict[str, Any] | None
 
 
 class Ledger:

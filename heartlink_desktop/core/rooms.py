@@ -11,7 +11,6 @@ newcomers when every slot is taken, and say when a session is due to end by itse
 
 from __future__ import annotations
 
-import hmac
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,9 +21,10 @@ from heartlink_desktop.core import events as ev
 from heartlink_desktop.core.deadlines import Expiry
 from heartlink_desktop.core.errors import CoreError
 from heartlink_desktop.core.events import Event, Listener
-from heartlink_desktop.core.ledger import Ledger
+from heartlink_desktop.core.ledger import JoinResult, Ledger
 from heartlink_desktop.core.profile import Profile
-from heartlink_desktop.core.session import Session, iso, other_role
+from heartlink_desktop.core.reclaim import Holds
+from heartlink_desktop.core.session import Session
 from heartlink_desktop.core.transcript import Talk
 from heartlink_desktop.core.vocab import ACTIVE, ENDED, FIRST_TALKING_PHASE, PEER_LEFT, ROLES, WAITING
 from heartlink_desktop.core.waitlist import (
@@ -40,16 +40,6 @@ from heartlink_desktop.core.waitlist import (
 
 
 @dataclass(frozen=True)
-class JoinResult:
-    """Where a join (or a reclaim) seated a socket: the session, its role, and the partner's
-    peer info when there is a partner already."""
-
-    session: Session
-    role: str
-    peer: dict[str, Any] | None
-
-
-@dataclass(frozen=True)
 class Queued:
     """A join that found every slot taken and was put in line (position is 1-based)."""
 
@@ -62,12 +52,6 @@ class Queued:
 
 def new_secret() -> str:
     return secrets.token_urlsafe(24)  # 192 bits
-
-
-INVALID_RESUME = (
-    "That conversation cannot be resumed: it has ended, or the wait for you ran out. "
-    "Join again to start a new one."
-)
 
 
 def full_message(max_pairs: int) -> str:
@@ -111,11 +95,15 @@ class Rooms:
         self._secret = secret
         self.person_of = person_of
         self.may_meet = may_meet
+        # An id a session of an earlier run still answers to (an evening's "again?" question
+        # kept across a crash): never given again, even within the same second.
+        self.id_taken: Callable[[str], bool] = lambda _session_id: False
         self._ledger = Ledger(spiciness)
         self._line = Waitlist()
         self._reasons: dict[str, str | None] = {}  # in line: why they wait (NOBODY_TO_MEET or None)
         self._used_ids: set[str] = set()
         self.talk = Talk(self._ledger)
+        self.holds = Holds(self._ledger, self.grace, secret)
         self.expiry = Expiry(
             self._ledger,
             self.end,
@@ -163,10 +151,7 @@ class Rooms:
 
     def secret_of(self, sid: str) -> str | None:
         """The resume secret of a connected participant (None when reclaim is off)."""
-        found = self.locate(sid)
-        if found is None or not self.grace:
-            return None
-        return found[0].resume.get(found[1])
+        return self.holds.secret_of(sid)
 
     def partner(self, sid: str) -> str | None:
         return self._ledger.partner(sid)
@@ -175,7 +160,7 @@ class Rooms:
     def _new_id(self, now: datetime) -> str:
         base = "session_" + now.strftime("%Y%m%d_%H%M%S")
         candidate, n = base, 1
-        while candidate in self._used_ids:
+        while candidate in self._used_ids or self.id_taken(candidate):
             n += 1
             candidate = f"{base}_{n}"
         self._used_ids.add(candidate)
@@ -358,51 +343,14 @@ class Rooms:
 
     # -- a socket that went away, and the one that comes back -----------------------------
     def drop(self, sid: str, now: datetime) -> bool:
-        """`sid`'s socket is gone. True: its slot is held for the grace period. False: no
-        grace (or not in a session); the caller ends the session as for a leave."""
-        found = self.locate(sid)
-        if found is None or not self.grace:
-            return False
-        session, role = found
-        until = now + self.grace
-        del self._ledger.where[sid]
-        session.reconnecting[role] = until
-        session.speaking[role] = False
-        self._ledger.publish(
-            ev.PEER_STATUS, session, role=role, state=ev.RECONNECTING, sid=sid, until=iso(until)
-        )
-        return True
+        """`sid`'s socket is gone: True when its slot is held (core/reclaim.py)."""
+        return self.holds.drop(sid, now)
 
     def reclaim(self, secret: Any, sid: str, now: datetime) -> JoinResult:
-        """Give a held slot to the new socket `sid` that presents the slot's resume secret.
-
-        The secret is replaced (it works once), only matches its own slot, only while that
-        slot's socket is gone and the grace has not run out, and dies with the session.
-        """
-        if sid in self._ledger.where or sid in self._line:
+        """A new socket takes back a held slot with its resume secret (core/reclaim.py)."""
+        if sid in self._line:
             raise CoreError("already_joined", "This connection is already in a conversation.")
-        if not self.grace or not isinstance(secret, str) or not secret:
-            raise CoreError("invalid_resume", INVALID_RESUME)
-        match: tuple[Session, str] | None = None
-        for session in self._ledger.sessions.values():
-            for role, known in session.resume.items():
-                if hmac.compare_digest(known.encode(), secret.encode()):
-                    match = (session, role)
-        if match is None:
-            raise CoreError("invalid_resume", INVALID_RESUME)
-        session, role = match
-        until = session.reconnecting.get(role)
-        if until is None:  # its socket is still here (the caller may wait for it to go)
-            raise CoreError("invalid_resume", INVALID_RESUME, {"in_use": True})
-        if now >= until:
-            raise CoreError("invalid_resume", INVALID_RESUME)
-        old = session.participants[role]
-        del session.reconnecting[role]
-        session.participants[role] = sid
-        session.resume[role] = self._secret()
-        self._ledger.where[sid] = (session.session_id, role)
-        self._ledger.publish(ev.PEER_STATUS, session, role=role, state=ev.CONNECTED, sid=sid, old_sid=old)
-        return JoinResult(session, role, session.peer_info(other_role(role)))
+        return self.holds.reclaim(secret, sid, now)
 
     # -- endings --------------------------------------------------------------------------
     def end(self, session_id: str, reason: str, now: datetime, summary: str = "") -> Session:

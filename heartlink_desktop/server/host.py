@@ -150,6 +150,7 @@ class HostServer:
         )
         self.guard.answers = lambda: self.again.answers
         self.rooms.person_of = self.people.person_of
+        self.rooms.id_taken = lambda session_id: self.again.answers.question(session_id) is not None
         self.rooms.may_meet = self.guard.may_meet
         # Where joins go: the rooms' own matchmaking, or an evening in front of it (switch_evening).
         self.entry: Entry = self

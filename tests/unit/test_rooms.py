@@ -278,3 +278,9 @@ class RoomsMachine(RuleBasedStateMachine):
 
 TestRoomsMachine = RoomsMachine.TestCase
 TestRoomsMachine.settings = settings(max_examples=60, stateful_step_count=40, deadline=None)
+
+
+def test_an_id_an_earlier_run_still_answers_to_is_never_given_again() -> None:
+    rooms = Rooms()
+    rooms.id_taken = lambda session_id: session_id == "session_20261125_210000"
+    assert rooms.join("a", p("Ann"), T0).session.session_id == "session_20261125_210000_2"
