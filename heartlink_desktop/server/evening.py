@@ -154,6 +154,9 @@ class EveningService:
             raise CoreError("evening_ended", "The evening is over. Thank you for coming!")
         secret = payload.get("person")
         person = self._by_digest.get(_digest(secret)) if isinstance(secret, str) and secret else None
+        stale = None if person is None else self._people.sid_of(person)
+        if stale is not None and stale != sid and self._rooms.locate(stale) is None:
+            self._people.unbind(stale)  # back on a new socket before the host saw the old one go
         if person is None or self._people.connected(person):
             person, secret = secrets.token_hex(8), secrets.token_urlsafe(24)
             self._by_digest[_digest(secret)] = person

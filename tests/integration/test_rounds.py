@@ -244,3 +244,18 @@ async def test_a_round_closing_tells_each_person_once_and_ends_its_conversations
     after = {name: len(p.received["evening_status"]) for name, p in peers.items()}
     assert {name: after[name] - before[name] for name in peers} == dict.fromkeys(peers, 1)
     assert all(p.received["evening_status"][-1]["state"] == "break" for p in peers.values())
+
+
+async def test_a_page_back_on_a_new_socket_before_the_old_one_is_seen_to_go_stays_itself(
+    host: HostServer, clients: Clients
+) -> None:
+    """A page that lost its network rejoins with its secret while the host still holds its
+    old socket: it is the same person (its history and matches), not a new one."""
+    assert host.evening is not None
+    peers = await enter(clients, NAMES[:2])
+    secret = peers["Ann"].received["evening_joined"][0]["person"]
+    again = await clients.new("Ann again")
+    await again.emit("join", {"room": "matchmaking", "profile": {"name": "Ann"}, "person": secret})
+    joined = await again.wait_for("evening_joined")
+    assert joined["person"] == secret, "the same person, not a new one"
+    assert len(host.evening.evening.people) == 2
