@@ -13,6 +13,10 @@ MESSAGE + Socket.IO 5 EVENT, the JSON python-socketio would write).
 `whole_bodies` replaces Engine.IO's `_async["translate_request"]` (python-engineio 4.15) so a
 polling POST's body is read whole: Engine.IO's single `read(length)` returns what has
 arrived so far.
+
+`install` puts both in place (HostServer calls it); with `--plain-io` only the whole bodies, a
+fix rather than a speed-up. Each private name of a library used here is listed, with the
+version it was checked against, in `heartlink_desktop/internals.py`.
 """
 
 from __future__ import annotations
@@ -360,3 +364,11 @@ def whole_bodies(sio: Any, timeout: float) -> None:
         return environ
 
     sio.eio._async = {**sio.eio._async, "translate_request": translate_whole}
+
+
+def install(sio: Any, *, plain: bool, body_timeout: float) -> None:
+    """Put this module beneath `sio` (python-socketio's AsyncServer, before it is attached):
+    polling bodies read whole, and unless `plain` the fast websockets."""
+    whole_bodies(sio, body_timeout)
+    if not plain:
+        fast_websockets(sio)
