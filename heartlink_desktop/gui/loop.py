@@ -8,9 +8,9 @@ that was most of a message's cost. Here callbacks made ready in one turn of Qt's
 one queue and run, in order, from a single zero timer (those they make ready run at the next
 turn, after Qt has handled its events, sockets and painting); timed callbacks wait in a heap
 with one Qt timer set for the earliest, so a cancelled or pushed-back timeout costs no Qt
-call. Only public names of asyncio and qasync are used: the loop keeps each callback beside
-the handle it returns, asks the handle `cancelled()`, and runs the callback in the handle's
-`get_context()` (Python 3.12+).
+call. Only public names of asyncio and qasync are used: the loop keeps each callback and its
+context beside the handle it returns, asks the handle `cancelled()`, and runs the callback in
+that context, as asyncio's handle would.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import itertools
 import math
 from collections import deque
 from collections.abc import Callable
-from contextvars import Context
+from contextvars import Context, copy_context
 from typing import Any
 
 import qasync
@@ -31,15 +31,15 @@ from PySide6.QtWidgets import QApplication
 RESOLUTION = 0.001  # seconds: a timer due within this is run now (asyncio does the same)
 SWEEP_AT = 256  # timers kept before cancelled ones are swept out (then twice the live ones)
 
-Ready = tuple[asyncio.Handle, Callable[..., Any], tuple[Any, ...]]
-Timed = tuple[float, int, asyncio.TimerHandle, Callable[..., Any], tuple[Any, ...]]
+Ready = tuple[asyncio.Handle, Callable[..., Any], tuple[Any, ...], Context]
+Timed = tuple[float, int, asyncio.TimerHandle, Callable[..., Any], tuple[Any, ...], Context]
 
 
 class BatchedLoop(qasync.QEventLoop):  # type: ignore[misc]
     """qasync's loop with asyncio's own bookkeeping of ready callbacks and timers (see the
     module's docstring): one Qt zero-timer drains the ready queue, one Qt timer is armed for
     the earliest timed callback. Made by `new_loop` for the window (gui/main.py), its tests
-    and the benchmarks; `ran` counts the callbacks it ran (for the benchmarks)."""
+    and the benchmarks; `ran` counts the callbacks it took from its queue (for the benchmarks)."""
 
     def __init__(self, app: QApplication) -> None:
         super().__init__(app)
@@ -64,8 +64,10 @@ class BatchedLoop(qasync.QEventLoop):  # type: ignore[misc]
             raise RuntimeError("Event loop is closed")
         if not callable(callback):
             raise TypeError(f"callback must be callable: {type(callback).__name__}")
+        if context is None:
+            context = copy_context()  # as the handle would: it keeps this one
         handle = asyncio.Handle(callback, args, self, context=context)
-        self._push((handle, callback, args))
+        self._push((handle, callback, args, context))
         return handle
 
     def _push(self, item: Ready) -> None:
@@ -75,13 +77,14 @@ class BatchedLoop(qasync.QEventLoop):  # type: ignore[misc]
 
     def _drain(self) -> None:
         soon = self._soon
-        for _ in range(len(soon)):  # those ready now; newer ones at the next turn
-            handle, callback, args = soon.popleft()
+        ready = len(soon)  # those ready now; newer ones at the next turn
+        self.ran += ready
+        for _ in range(ready):
+            handle, callback, args, context = soon.popleft()
             if handle.cancelled():
                 continue
-            self.ran += 1
             try:
-                handle.get_context().run(callback, *args)
+                context.run(callback, *args)
             except (SystemExit, KeyboardInterrupt):
                 raise
             except BaseException as exc:
@@ -100,8 +103,10 @@ class BatchedLoop(qasync.QEventLoop):  # type: ignore[misc]
     def call_at(self, when: float, callback: Any, *args: Any, context: Context | None = None) -> Any:
         if self.is_closed():
             raise RuntimeError("Event loop is closed")
+        if context is None:
+            context = copy_context()
         handle = asyncio.TimerHandle(when, callback, args, self, context=context)
-        heapq.heappush(self._heap, (when, next(self._order), handle, callback, args))
+        heapq.heappush(self._heap, (when, next(self._order), handle, callback, args, context))
         if len(self._heap) > self._sweep_at:
             self._sweep()
         if self._armed is None or when < self._armed:
@@ -129,7 +134,7 @@ class BatchedLoop(qasync.QEventLoop):  # type: ignore[misc]
         due = self.time() + RESOLUTION
         heap = self._heap
         while heap:
-            when, _, handle, callback, args = heap[0]
+            when, _, handle, callback, args, context = heap[0]
             if handle.cancelled():
                 heapq.heappop(heap)
                 continue
@@ -137,7 +142,7 @@ class BatchedLoop(qasync.QEventLoop):  # type: ignore[misc]
                 self._arm(when)
                 break
             heapq.heappop(heap)
-            self._push((handle, callback, args))
+            self._push((handle, callback, args, context))
 
     def close(self) -> None:
         self._drainer.stop()

@@ -168,7 +168,7 @@ class FastWebSocket(eio_aiohttp.WebSocket):  # type: ignore[misc]
 
     async def __call__(self, environ: dict[str, Any]) -> WebSocketResponse:
         request = environ["aiohttp.request"]
-        self._sock = ws = WebSocketResponse(max_msg_size=self.server.max_http_buffer_size, compress=False)
+        self.response = ws = WebSocketResponse(max_msg_size=self.server.max_http_buffer_size, compress=False)
         await ws.prepare(request)
         writer = ws._writer
         assert writer is not None and ws._reader is not None
@@ -182,7 +182,7 @@ class FastWebSocket(eio_aiohttp.WebSocket):  # type: ignore[misc]
 
     async def close(self) -> None:
         self.out.flush()
-        await self._sock.close()
+        await self.response.close()
 
     async def send(self, message: str | bytes) -> None:
         """Never waits: the frame is buffered for this loop turn's write."""
@@ -194,7 +194,7 @@ class FastWebSocket(eio_aiohttp.WebSocket):  # type: ignore[misc]
             self.out.write(frame(message.encode()))
 
     async def _receive(self) -> str | bytes:
-        data = (await self._sock.receive()).data
+        data = (await self.response.receive()).data
         if not isinstance(data, str | bytes):
             raise OSError("the websocket closed")
         if len(data) > self.server.max_http_buffer_size:
