@@ -7,6 +7,7 @@ so the host's process does nothing but host.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import os
@@ -23,6 +24,10 @@ from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# A variant's child process runs HeartLink from another checkout (Variant.code): its package
+# comes first on the path, before this checkout's (the benchmarks stay this checkout's).
+if os.environ.get("HEARTLINK_CODE"):
+    sys.path.insert(0, os.environ["HEARTLINK_CODE"])
 
 ROOT = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).resolve().parent
@@ -43,14 +48,55 @@ class Target:
     host: Any = None  # the HostServer when it is HeartLink
 
 
+@dataclass(frozen=True)
+class Variant:
+    """One way of running HeartLink in a benchmark: this checkout's code or another's
+    (`--against DIR`), on the fast internals or with `--plain-io` (`--plain`)."""
+
+    label: str
+    code: str | None = None
+    plain: bool = False
+
+    def argv(self) -> list[str]:
+        return ["--plain"] if self.plain else []
+
+    def env(self) -> dict[str, str] | None:
+        return {**os.environ, "HEARTLINK_CODE": self.code} if self.code else None
+
+
+def variant_options(ap: argparse.ArgumentParser) -> None:
+    ap.add_argument("--against", metavar="DIR", help="also run HeartLink from the checkout in DIR")
+    ap.add_argument("--plain", action="store_true", help="also run HeartLink with --plain-io")
+    ap.add_argument("--rounds", type=int, default=1, help="runs of each HeartLink variant, interleaved")
+
+
+def variants(args: argparse.Namespace) -> list[Variant]:
+    found = [Variant("")]
+    if args.against:
+        found.append(Variant(f" ({Path(args.against).name})", str(Path(args.against).resolve())))
+    if args.plain:
+        found.append(Variant(" --plain-io", plain=True))
+    return found
+
+
+def median_run(runs: list[dict[str, Any]], key: Callable[[dict[str, Any]], float]) -> dict[str, Any]:
+    """The run whose figure `key` is the median (the lower one of an even number)."""
+    ordered = sorted(runs, key=key)
+    return ordered[(len(ordered) - 1) // 2]
+
+
 @asynccontextmanager
-async def heartlink(window: bool, data_dir: Path, **settings: Any) -> AsyncIterator[Target]:
+async def heartlink(
+    window: bool, data_dir: Path, *, plain: bool = False, **settings: Any
+) -> AsyncIterator[Target]:
     """A HeartLink host on this process's running loop (a qasync loop for the window)."""
     from heartlink_desktop.app import build_host
     from heartlink_desktop.paths import Paths
     from heartlink_desktop.settings import Settings
 
     opts = {"host": "127.0.0.1", "port": 0, "grace_seconds": 0, **settings}
+    if plain:
+        opts["plain_io"] = True  # only then: a checkout from before the switch has no such setting
     paths = Paths(data_dir)
     if not window:
         host = build_host(Settings(**opts).validate(), paths)
@@ -150,20 +196,29 @@ async def run_load(
 
 
 class LoopCounter:
-    """Counts the loop's callbacks (every asyncio Handle run, on asyncio or qasync)."""
+    """Counts the loop's callbacks: every asyncio Handle run (on asyncio or qasync), plus
+    those the window's loop runs itself (`BatchedLoop.ran`). Enter it on the running loop."""
 
     def __init__(self) -> None:
-        self.count = 0
+        self.runs = 0
         self._orig: Any = None
+        self._loop: Any = None
+        self._ran = 0
+
+    @property
+    def count(self) -> int:
+        return self.runs + getattr(self._loop, "ran", 0) - self._ran
 
     def __enter__(self) -> LoopCounter:
         import asyncio.events as events
 
+        self._loop = asyncio.get_running_loop()
+        self._ran = getattr(self._loop, "ran", 0)
         self._orig = orig = events.Handle._run
         counter = self
 
         def run(handle: Any) -> None:
-            counter.count += 1
+            counter.runs += 1
             orig(handle)
 
         events.Handle._run = run  # type: ignore[method-assign]
@@ -172,6 +227,8 @@ class LoopCounter:
     def __exit__(self, *exc: object) -> None:
         import asyncio.events as events
 
+        self._ran -= getattr(self._loop, "ran", 0)  # frozen: count stays what it was here
+        self._loop = None
         events.Handle._run = self._orig  # type: ignore[method-assign]
 
 
@@ -207,8 +264,9 @@ def pct(values: list[float], p: float) -> float:
     return s[min(len(s) - 1, int(p / 100 * len(s)))]
 
 
-def run_on(window: bool, main: Callable[[], Awaitable[Any]]) -> Any:
-    """Run a coroutine on asyncio's loop (headless) or on the Qt loop the window uses."""
+def run_on(window: bool, main: Callable[[], Awaitable[Any]], *, plain: bool = False) -> Any:
+    """Run a coroutine on asyncio's loop (headless) or on the Qt loop the window uses (with
+    `plain`, the one it uses with --plain-io)."""
     if not window:
         return asyncio.run(main())  # type: ignore[arg-type]
     from PySide6.QtWidgets import QApplication
@@ -218,7 +276,8 @@ def run_on(window: bool, main: Callable[[], Awaitable[Any]]) -> Any:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setQuitOnLastWindowClosed(False)
-    return asyncio.run(main(), loop_factory=lambda: new_loop(app))  # type: ignore[arg-type]
+    make = (lambda: new_loop(app, plain=True)) if plain else (lambda: new_loop(app))
+    return asyncio.run(main(), loop_factory=make)  # type: ignore[arg-type]
 
 
 def tmpdir() -> tempfile.TemporaryDirectory[str]:
@@ -230,12 +289,21 @@ def emit(mode: dict[str, Any]) -> None:
     print("RESULT " + json.dumps(mode), flush=True)
 
 
-def in_process(argv: list[str], timeout: float) -> dict[str, Any] | None:
-    """Run one mode of a benchmark in a fresh interpreter; its RESULT, or None (said why)."""
-    out = subprocess.run([sys.executable, *argv], capture_output=True, text=True, timeout=timeout)
-    line = next((x for x in out.stdout.splitlines() if x.startswith("RESULT ")), None)
-    if line is None:
-        print(f"{' '.join(argv)} failed:\n{out.stderr[-3000:]}")
+def in_process(argv: list[str], timeout: float, variant: Variant | None = None) -> dict[str, Any] | None:
+    """Run one mode of a benchmark in a fresh interpreter (with a variant's code and switch);
+    its RESULT, or None (said why)."""
+    if variant is not None:
+        argv = [*argv, *variant.argv()]
+    env = variant.env() if variant is not None else None
+    for attempt in (1, 2):  # on a loaded machine a run may fail (a ping not answered in time): once more
+        out = subprocess.run(
+            [sys.executable, *argv], capture_output=True, text=True, timeout=timeout, env=env
+        )
+        line = next((x for x in out.stdout.splitlines() if x.startswith("RESULT ")), None)
+        if line is not None:
+            break
+        print(f"{' '.join(argv)} failed (attempt {attempt}):\n{out.stderr[-3000:]}")
+    else:
         return None
     found: dict[str, Any] = json.loads(line[len("RESULT ") :])
     return found

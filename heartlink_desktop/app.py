@@ -8,6 +8,7 @@ import multiprocessing
 import signal
 import sys
 
+from heartlink_desktop import internals
 from heartlink_desktop.agent import facilitator
 from heartlink_desktop.core.evening import PAUSED
 from heartlink_desktop.paths import Paths
@@ -80,6 +81,11 @@ async def run_headless(settings: Settings, paths: Paths) -> int:
 def main(argv: list[str] | None = None) -> int:
     multiprocessing.freeze_support()  # frozen: a speech worker process runs its task, not the app
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for library in internals.unchecked():
+        log.warning(
+            "%s: its internals were not checked at this version; if the host misbehaves, try --plain-io",
+            library,
+        )
     try:
         settings, paths = load_settings(argv)
     except SettingsError as exc:

@@ -68,6 +68,8 @@ class Settings:
     # how the join URL is shown
     address: str | None = None  # the LAN address to advertise; None: the default-route one
     headless: bool = False
+    # the libraries' own public paths instead of the faster ones beneath them (internals.py)
+    plain_io: bool = False
 
     @property
     def queue_enabled(self) -> bool:
@@ -164,6 +166,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="heartlink-desktop", description="Host a HeartLink conversation on this LAN.")
     p.add_argument("--version", action="version", version=f"heartlink-desktop {__version__}")
     p.add_argument("--headless", action="store_true", help="run the server without a window")
+    p.add_argument(
+        "--plain-io",
+        action="store_true",
+        help="use only the public paths of python-socketio, aiohttp, asyncio and qasync (slower; "
+        "for when a library update breaks the fast ones, see docs/architecture.md)",
+    )
     p.add_argument("--host", default=d.host, help=f"address to bind (default {d.host})")
     p.add_argument("--port", type=int, default=None, help=f"HTTPS port (default {d.port})")
     p.add_argument(

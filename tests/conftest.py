@@ -49,14 +49,47 @@ def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "data"
 
 
+# The protocol's tests: each of their tests that uses `serve` runs both ways (plain_too).
+PROTOCOL_MODULES = {
+    "test_pairing",
+    "test_errors",
+    "test_gate",
+    "test_reclaim",
+    "test_queue",
+    "test_rounds",
+    "test_timeouts",
+    "test_again",
+    "test_host_ops",
+    "test_observers",
+}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test that uses `serve` and is marked `plain_too` (or is in PROTOCOL_MODULES) runs
+    twice: on the fast internals and with `--plain-io` (the libraries' public paths), with
+    the same assertions."""
+    marked = metafunc.definition.get_closest_marker("plain_too") is not None
+    protocol = metafunc.module.__name__.rsplit(".", 1)[-1] in PROTOCOL_MODULES
+    if "io_path" in metafunc.fixturenames and (marked or protocol):
+        metafunc.parametrize("io_path", ["fast", "plain"], indirect=True)
+
+
+@pytest.fixture
+def io_path(request: pytest.FixtureRequest) -> str:
+    """ "fast" (the default) or "plain": the way `serve` builds its hosts."""
+    return str(getattr(request, "param", "fast"))
+
+
 @pytest_asyncio.fixture
-async def serve(data_dir: Path) -> AsyncIterator[Serve]:
+async def serve(data_dir: Path, io_path: str) -> AsyncIterator[Serve]:
     """`host, clients = await serve(**settings)`: a host on `data_dir` with those settings, built
     as the app composes it, and the maker of its clients. At the end the clients close, then the
-    host stops, the last started first; a host the test stopped or clients it closed are fine."""
+    host stops, the last started first; a host the test stopped or clients it closed are fine.
+    In a test marked `plain_too`, hosts are built once with `plain_io` off and once on."""
     async with AsyncExitStack() as stack:
 
         async def start(**settings: Any) -> tuple[HostServer, Clients]:
+            settings = {"plain_io": io_path == "plain", **settings}
             host = await stack.enter_async_context(running_host(data_dir, **settings))
             clients = Clients(host)
             stack.push_async_callback(clients.close)

@@ -97,5 +97,5 @@ def run_gui(settings: Settings, paths: Paths, build_host: HostBuilder) -> int:
     app.setQuitOnLastWindowClosed(False)  # the main coroutine decides when to stop, after the server
     return asyncio.run(
         run_window(settings, paths, build_host, handle_signals=True),
-        loop_factory=lambda: new_loop(app),
+        loop_factory=lambda: new_loop(app, plain=settings.plain_io),
     )

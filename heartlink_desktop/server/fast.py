@@ -13,6 +13,10 @@ MESSAGE + Socket.IO 5 EVENT, the JSON python-socketio would write).
 `whole_bodies` replaces Engine.IO's `_async["translate_request"]` (python-engineio 4.15) so a
 polling POST's body is read whole: Engine.IO's single `read(length)` returns what has
 arrived so far.
+
+`install` puts both in place (HostServer calls it); with `--plain-io` only the whole bodies, a
+fix rather than a speed-up. Each private name of a library used here is listed, with the
+version it was checked against, in `heartlink_desktop/internals.py`.
 """
 
 from __future__ import annotations
@@ -164,7 +168,7 @@ class FastWebSocket(eio_aiohttp.WebSocket):  # type: ignore[misc]
 
     async def __call__(self, environ: dict[str, Any]) -> WebSocketResponse:
         request = environ["aiohttp.request"]
-        self._sock = ws = WebSocketResponse(max_msg_size=self.server.max_http_buffer_size, compress=False)
+        self.response = ws = WebSocketResponse(max_msg_size=self.server.max_http_buffer_size, compress=False)
         await ws.prepare(request)
         writer = ws._writer
         assert writer is not None and ws._reader is not None
@@ -178,7 +182,7 @@ class FastWebSocket(eio_aiohttp.WebSocket):  # type: ignore[misc]
 
     async def close(self) -> None:
         self.out.flush()
-        await self._sock.close()
+        await self.response.close()
 
     async def send(self, message: str | bytes) -> None:
         """Never waits: the frame is buffered for this loop turn's write."""
@@ -190,7 +194,7 @@ class FastWebSocket(eio_aiohttp.WebSocket):  # type: ignore[misc]
             self.out.write(frame(message.encode()))
 
     async def _receive(self) -> str | bytes:
-        data = (await self._sock.receive()).data
+        data = (await self.response.receive()).data
         if not isinstance(data, str | bytes):
             raise OSError("the websocket closed")
         if len(data) > self.server.max_http_buffer_size:
@@ -360,3 +364,11 @@ def whole_bodies(sio: Any, timeout: float) -> None:
         return environ
 
     sio.eio._async = {**sio.eio._async, "translate_request": translate_whole}
+
+
+def install(sio: Any, *, plain: bool, body_timeout: float) -> None:
+    """Put this module beneath `sio` (python-socketio's AsyncServer, before it is attached):
+    polling bodies read whole, and unless `plain` the fast websockets."""
+    whole_bodies(sio, body_timeout)
+    if not plain:
+        fast_websockets(sio)

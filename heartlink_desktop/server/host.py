@@ -41,7 +41,7 @@ from heartlink_desktop.server.evening import FILE_NAME as EVENING_FILE
 from heartlink_desktop.server.evening import EveningService
 from heartlink_desktop.server.guard import Guard
 from heartlink_desktop.server.listener import GatedSite, Listener
-from heartlink_desktop.server.outbox import InlineManager, Outbox, plain_websockets
+from heartlink_desktop.server.outbox import InlineManager, Outbox
 from heartlink_desktop.server.people import People
 from heartlink_desktop.server.protocol import HeartLinkNamespace, HeartLinkServer
 from heartlink_desktop.server.relay import Relay
@@ -109,7 +109,7 @@ class HostServer:
         self.cert: tls.CertStatus | None = None
         self._ssl: Any = None
         self._listeners: list[Callable[[ServerEvent], None]] = []
-        self._outbox = Outbox()
+        self._outbox = Outbox(eager=not settings.plain_io)
         self._tasks = TaskSet("the host")
         self._runner: web.AppRunner | None = None
         self.listener: Listener | None = None  # the connections open, refused; made at start
@@ -125,14 +125,13 @@ class HostServer:
             client_timeout=settings.client_timeout,
             async_mode="aiohttp",
             async_handlers=False,
-            client_manager=InlineManager(),
+            client_manager=None if settings.plain_io else InlineManager(),
             max_http_buffer_size=ENGINE_MAX_BYTES,
             cors_allowed_origins=same_origin,
             ping_interval=PING_INTERVAL,
             ping_timeout=PING_TIMEOUT,
         )
-        plain_websockets(self.sio)
-        fast.whole_bodies(self.sio, settings.request_timeout)
+        fast.install(self.sio, plain=settings.plain_io, body_timeout=settings.request_timeout)
         self.sio.register_namespace(HeartLinkNamespace(self))
         self.app = build_app(self._ca_file)
         self.sio.attach(self.app)
@@ -233,7 +232,9 @@ class HostServer:
             if s.max_connections is not None
             else f"4 per seat from --max-pairs {s.max_pairs}; --max-connections sets it"
         )
-        self.listener = Listener(s.connection_cap, s.handshake_timeout, reason=reason)
+        self.listener = Listener(
+            s.connection_cap, s.handshake_timeout, reason=reason, lean=False if s.plain_io else None
+        )
         site = GatedSite(self._runner, s.host, s.port, ssl_context=self._ssl, listener=self.listener)
         try:
             await site.start()

@@ -8,12 +8,13 @@ the protocol factory decides: over the cap, a protocol that closes the socket at
 it, the SSL protocol itself, made by us, with a 32 KiB read buffer (a TLS record is at most
 16 KiB) and the handshake timeout, around aiohttp's request handler.
 
-Library internals, checked against CPython 3.12 and 3.13 (asyncio/sslproto.py):
-`asyncio.sslproto.SSLProtocol(loop, app_protocol, sslcontext, waiter, server_side,
-server_hostname, *, call_connection_made, ssl_handshake_timeout, ssl_shutdown_timeout)` and
-its class attribute `max_size` (the read buffer's size, 256 KiB). `LEAN_TLS = False` takes the
-public path instead (`create_server(ssl=..., ssl_handshake_timeout=...)`, the cap then
-counted from aiohttp's own connections and enforced after the handshake).
+Library internals (listed in heartlink_desktop/internals.py): `asyncio.sslproto.SSLProtocol(loop,
+app_protocol, sslcontext, waiter, server_side, server_hostname, *, call_connection_made,
+ssl_handshake_timeout, ssl_shutdown_timeout)` and its class attribute `max_size` (the read
+buffer's size, 256 KiB), and aiohttp's `BaseSite._server`. `lean=False` (the host's
+`--plain-io`, or a Python without `max_size`) takes asyncio's public TLS path instead
+(`create_server(ssl=..., ssl_handshake_timeout=...)`, the cap then counted from aiohttp's own
+connections and enforced after the handshake).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ SHUTDOWN_TIMEOUT = 5.0  # seconds for a TLS goodbye
 FD_RESERVE = 64  # file descriptors kept for everything else (files, speech workers, the log)
 TRIM_AFTER = 200  # connections closed since the peak before freed memory goes back to the system
 REFUSAL_LOG_EVERY = 30.0  # seconds between two log lines about refused connections
+BACKLOG = 128  # connections the kernel queues before they are accepted (aiohttp's default)
 
 
 def _malloc_trim() -> Callable[[], Any] | None:
@@ -188,24 +190,34 @@ class Listener:
         )
 
 
-class GatedSite(web.TCPSite):
-    """aiohttp's TCP site whose sockets go through a Listener (made by HostServer.start)."""
+class GatedSite(web.BaseSite):
+    """aiohttp's site whose sockets go through a Listener (made by HostServer.start). Its
+    listening server is BaseSite's `_server`, which the runner reads its address from and
+    closes at cleanup (heartlink_desktop/internals.py)."""
 
     def __init__(
         self, runner: web.AppRunner, host: str, port: int, *, ssl_context: ssl.SSLContext, listener: Listener
     ) -> None:
-        super().__init__(runner, host, port, ssl_context=ssl_context)
+        super().__init__(runner, ssl_context=ssl_context, backlog=BACKLOG)
+        self.runner = runner
+        self.address = host
+        self.wanted_port = port
+        self.context = ssl_context
         self.listener = listener
 
+    @property
+    def name(self) -> str:
+        return f"https://{self.address}:{self.wanted_port}"
+
     async def start(self) -> None:
-        self._runner._reg_site(self)
+        await super().start()  # registers the site with its runner
         loop = asyncio.get_running_loop()
-        handlers = self._runner.server
+        handlers = self.runner.server
         assert handlers is not None
-        listener, context = self.listener, self._ssl_context
+        listener, context = self.listener, self.context
         if listener.lean:
             self._server = await loop.create_server(
-                lambda: listener.protocol(handlers, context), self._host, self._port, backlog=self._backlog
+                lambda: listener.protocol(handlers, context), self.address, self.wanted_port, backlog=BACKLOG
             )
         else:
 
@@ -215,10 +227,9 @@ class GatedSite(web.TCPSite):
 
             self._server = await loop.create_server(
                 counted,
-                self._host,
-                self._port,
+                self.address,
+                self.wanted_port,
                 ssl=context,
                 ssl_handshake_timeout=listener.handshake_timeout,
-                backlog=self._backlog,
+                backlog=BACKLOG,
             )
-        self._bound_port = self._server.sockets[0].getsockname()[1]

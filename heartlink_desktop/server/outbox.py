@@ -1,14 +1,16 @@
-"""What the host sends, in order, for as few loop callbacks as possible.
+"""What the host sends, in order, for as few loop callbacks as possible; and the manager that
+emits to each recipient in turn.
 
-A send whose turn it is runs at once, in place (its coroutine stepped here, no task):
-handing a message to Engine.IO's queue does not wait, so it finishes with no loop callback
-and no task at all. Only a send that
-really waits (the rare one) makes the next ones queue behind it, for one pump task to send in
-order. `InlineManager` emits to each recipient in turn instead of a task per recipient plus a
-wait, which python-socketio's manager does; an EVENT for a socket on a websocket goes straight
-to it as its frame (`fast`). `plain_websockets` makes Engine.IO's websockets `fast` ones: no
-per-message compression (signaling messages are a few hundred bytes on a LAN, where deflating
-each one costs the host more than it saves), a lean read loop, one write per loop turn.
+Sends go through one pump, in the order they were put. When nothing is under way, the pump
+starts as an eager task (`asyncio.Task(..., eager_start=True)`, Python 3.12+): it runs at
+once, in place, and since handing a message to Engine.IO does not wait, it usually finishes
+there, with no loop callback. Only a send that really waits leaves the pump suspended, and
+the ones put meanwhile queue behind it. With `eager=False` (the host's `--plain-io`) the pump
+is an ordinary task, started at the next loop turn.
+
+`InlineManager` emits to each recipient in turn instead of a task per recipient plus a wait,
+which python-socketio's manager does; an EVENT for a socket on a fast websocket goes straight
+to it as its frame (`fast.send_direct`), the rest through Engine.IO's public `send_packet`.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import socketio
@@ -31,15 +33,22 @@ Send = Callable[[], Awaitable[Any]]
 
 
 class Outbox:
-    def __init__(self) -> None:
+    """Owns the order of everything the host sends: `put` a send, `join` to wait until all
+    put so far are sent, `close` to drop the rest. Held by HostServer (`enqueue`, `flush`)."""
+
+    def __init__(self, *, eager: bool = True) -> None:
         self._queue: deque[Send] = deque()
-        self._busy: asyncio.Task[None] | None = None  # the one send (or pump) under way
+        self._eager = eager
+        self._running = False  # the pump is under way (maybe suspended in a send that waits)
+        self._busy: asyncio.Task[None] | None = None  # the pump, when it had to wait
         self._idle: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._open = False
-        self.sent_in_place = 0  # sends that finished at once (for the benchmarks)
+        self.sent_in_place = 0  # puts whose send finished in the call (for the tests)
 
     def open(self) -> None:
         self._open = True
+        self._loop = asyncio.get_running_loop()
         self._idle = asyncio.Event()
         self._idle.set()
 
@@ -52,33 +61,38 @@ class Outbox:
     def put(self, send: Send) -> None:
         if not self._open:
             return
-        if self._busy is not None or self._queue:
-            self._queue.append(send)  # behind the one that waits
+        self._queue.append(send)
+        if self._running:
+            return  # the pump takes it in its turn (also when `send` was put from a send)
+        self._running = True
+        task = asyncio.Task(self._pump(), loop=self._loop, eager_start=self._eager)
+        if task.done():
+            self.sent_in_place += 1
             return
-        coro = _guarded(send)
-        try:
-            waiting_on = coro.send(None)  # run it here, up to its first wait
-        except StopIteration:
-            self.sent_in_place += 1  # done: no task, no loop callback
-            return
-        self._start(asyncio.ensure_future(_resume(coro, waiting_on)))
-
-    def _start(self, task: asyncio.Task[None]) -> None:
         assert self._idle is not None
         self._busy = task
         self._idle.clear()
-        task.add_done_callback(self._next)
-
-    def _next(self, task: asyncio.Task[None]) -> None:
-        self._busy = None
-        if self._queue and self._open:
-            self._start(asyncio.ensure_future(self._pump()))
-        elif self._idle is not None:
-            self._idle.set()
+        task.add_done_callback(self._done)
 
     async def _pump(self) -> None:
-        while self._queue:
-            await _guarded(self._queue.popleft())
+        queue = self._queue
+        try:
+            while queue:
+                try:
+                    await queue.popleft()()
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("sending failed")
+        finally:
+            self._running = False
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        if self._busy is not task:
+            return
+        self._busy = None
+        if not self._running and self._idle is not None:
+            self._idle.set()
 
     async def join(self) -> None:
         """Wait until everything put so far has been sent."""
@@ -86,54 +100,9 @@ class Outbox:
             await self._idle.wait()
 
 
-async def _resume(coro: Coroutine[Any, Any, None], waiting_on: Any) -> None:
-    """Carry on, as a task, a send that was started in place and had to wait: wait for what
-    it waits on, then step it again (a cancel goes into it)."""
-    while True:
-        try:
-            if waiting_on is None:
-                await asyncio.sleep(0)  # a bare yield
-            else:
-                waiting_on._asyncio_future_blocking = False  # as a task's step does
-                await _wait(waiting_on)
-        except asyncio.CancelledError as exc:
-            if waiting_on is not None:
-                waiting_on.cancel()
-            try:
-                waiting_on = coro.throw(exc)
-            except StopIteration:
-                return
-            continue
-        try:
-            waiting_on = coro.send(None)
-        except StopIteration:
-            return
-
-
-async def _wait(future: Any) -> None:
-    """Until the future is done, whatever its outcome (the send reads it itself)."""
-    if not future.done():
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-
-        def wake(_f: Any) -> None:
-            if not done.done():
-                done.set_result(None)
-
-        future.add_done_callback(wake)
-        await done
-
-
-async def _guarded(send: Send) -> None:
-    try:
-        await send()
-    except asyncio.CancelledError:
-        raise
-    except Exception:
-        log.exception("sending failed")
-
-
 class InlineManager(socketio.AsyncManager):  # type: ignore[misc]
-    """python-socketio's manager, sending to each recipient in turn (no task each)."""
+    """python-socketio's manager, sending to each recipient in turn (no task each). Made by
+    HostServer unless `--plain-io`, when python-socketio's own manager sends."""
 
     async def emit(
         self,
@@ -171,10 +140,4 @@ class InlineManager(socketio.AsyncManager):  # type: ignore[misc]
                     for p in (encoded if isinstance(encoded, list) else [encoded])
                 ]
             for p in pkts:
-                await self.server._send_eio_packet(eio_sid, p)
-
-
-def plain_websockets(sio: socketio.AsyncServer) -> None:
-    """This server's Engine.IO serves its websockets through `fast` (no compression, a lean
-    read loop, one write per connection per loop turn); polling is unchanged."""
-    fast.fast_websockets(sio)
+                await eio.send_packet(eio_sid, p)

@@ -3,8 +3,10 @@
 // An AudioWorklet (speech-worklet.js) makes 20 ms frames; a level gate with a short hangover
 // decides when the person speaks; frames from 300 ms before that (the pre-roll, so the first
 // word is whole) to the end of the hangover go to the host as binary `audio` events of
-// 200 ms, then `audio_end`. Muted, or held (a question read aloud), nothing is sent. If the
-// socket falls behind, the oldest audio waiting here is dropped: at most 2 s wait.
+// 200 ms, then `audio_end`. Muted, or held (a question read aloud), nothing is sent. Each
+// send asks the host to acknowledge it (Socket.IO's public acknowledgements, with a timeout);
+// while UNACKED_MAX are not acknowledged (the network or the host is behind), audio waits
+// here, and the oldest is dropped: at most 2 s wait.
 // The worklet runs only while the page's AudioContext runs: a browser with no audio output
 // (Firefox on a machine without one) or a phone that blocks the page's sound leaves it
 // suspended, and then the page says that speech to text is not running instead of claiming it.
@@ -17,8 +19,8 @@ const HANGOVER_FRAMES = 35; // 700 ms below it: the utterance is over
 const MAX_FRAMES = 750; // 15 s: ended here, the next begins
 const MIN_RMS = 0.012; // about -38 dBFS
 const QUEUE_MAX = 10; // chunks (2 s) waiting for the socket; older ones are dropped
-const ENGINE_BUSY = 8; // packets in the socket's own write buffer: do not add more
-const WS_BUSY = 64 * 1024; // bytes the websocket has not sent yet: the network is behind
+const UNACKED_MAX = 8; // sends the host has not acknowledged yet (1.6 s of audio): send no more
+const ACK_WAIT_MS = 10000; // an acknowledgement not back by then counts as lost
 const SOUND_WAIT_MS = 3000; // the audio context's time to start before the page says it did not
 
 /** The words when the browser does not let the page's sound run, so nothing is captured. */
@@ -55,7 +57,7 @@ export class HostSpeech {
     this.stream = null;
     this.reset();
     this.queue = [];
-    this.retry = null;
+    this.unacked = 0;
     this.stats = { chunks: 0, ends: 0, dropped: 0, bytes: 0 };
   }
 
@@ -230,17 +232,14 @@ export class HostSpeech {
 
   drain() {
     const socket = this.socket();
-    while (this.queue.length && socket.connected) {
-      const engine = socket.io && socket.io.engine;
-      const ws = engine && engine.transport && engine.transport.ws;
-      const behind = (engine && engine.writeBuffer && engine.writeBuffer.length >= ENGINE_BUSY)
-        || (ws && ws.bufferedAmount > WS_BUSY);
-      if (behind) {
-        if (!this.retry) this.retry = setTimeout(() => ((this.retry = null), this.drain()), 50);
-        return;
-      }
+    while (this.queue.length && socket.connected && this.unacked < UNACKED_MAX) {
       const [event, data] = this.queue.shift();
-      socket.emit(event, data);
+      this.unacked++;
+      // called once: with the host's acknowledgement, or an error (timeout, disconnection)
+      socket.timeout(ACK_WAIT_MS).emit(event, data, () => {
+        this.unacked--;
+        this.drain();
+      });
       if (event === "audio") {
         this.stats.chunks++;
         this.stats.bytes += data.byteLength;

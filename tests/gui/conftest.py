@@ -37,7 +37,15 @@ def _qasync_loop() -> qasync.QEventLoop:
     return loops.recording(new_loop(_app()))
 
 
+def _plain_qasync_loop() -> qasync.QEventLoop:
+    """qasync's own loop, as the window runs with `--plain-io`."""
+    return loops.recording(new_loop(_app(), plain=True))
+
+
 def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> dict[str, Any]:
+    """The window's loop; a test marked `plain_too` runs on qasync's own loop as well."""
+    if item.get_closest_marker("plain_too") is not None:
+        return {"batched": _qasync_loop, "plain": _plain_qasync_loop}
     return {"qasync": _qasync_loop}
 
 

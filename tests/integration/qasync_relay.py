@@ -2,7 +2,8 @@
 
 Run as a script by test_qasync_relay.py: a crash of the interpreter (the PySide6 trap on
 CPython 3.11 shows up after about a thousand loop callbacks) must fail that test, not kill
-pytest. Prints `relayed N` on success.
+pytest. Prints `relayed N` on success. `plain` as the second argument: the window's loop and
+the host as `--plain-io` makes them (qasync's own loop, the libraries' public paths).
 """
 
 from __future__ import annotations
@@ -21,10 +22,11 @@ from heartlink_desktop.gui.loop import new_loop
 from tests.support import Clients, running_host
 
 MESSAGES = int(sys.argv[1]) if len(sys.argv) > 1 else 3000
+PLAIN = sys.argv[2:3] == ["plain"]
 
 
 async def scenario(data_dir: Path) -> int:
-    async with running_host(data_dir, grace_seconds=0) as host:
+    async with running_host(data_dir, grace_seconds=0, plain_io=PLAIN) as host:
         cl = Clients(host)
         try:
             a, b = await cl.pair()
@@ -45,7 +47,7 @@ async def scenario(data_dir: Path) -> int:
 def main() -> int:
     app = QApplication.instance() or QApplication([])
     with tempfile.TemporaryDirectory() as tmp:
-        n = asyncio.run(scenario(Path(tmp)), loop_factory=lambda: new_loop(app))
+        n = asyncio.run(scenario(Path(tmp)), loop_factory=lambda: new_loop(app, plain=PLAIN))
     print(f"relayed {n}", flush=True)
     return 0
 

@@ -1,6 +1,7 @@
 """The relay's fast path (server/fast.py) on the real server over TLS with real clients: frames
-of one loop turn go out in one write, the wire format is python-socketio's, no task per
-message, binary data still takes python-socketio's way, a silent socket is closed."""
+of one loop turn go out in one write, the wire format is python-socketio's (raw frames in and
+out alike with `--plain-io`), no task per message, binary data still takes python-socketio's
+way, a silent socket is closed (with `--plain-io` too)."""
 
 from __future__ import annotations
 
@@ -114,8 +115,10 @@ async def next_event(ws: aiohttp.ClientWebSocketResponse, name: str) -> str:
             return str(msg.data)
 
 
+@pytest.mark.plain_too
 async def test_raw_websocket_events_in_and_out(serve: Serve) -> None:
-    """Engine.IO 4 / Socket.IO 5 frames as socket.io-client writes and reads them."""
+    """Engine.IO 4 / Socket.IO 5 frames as socket.io-client writes and reads them (the same
+    with `--plain-io`, python-engineio's own websockets)."""
     host, clients = await serve()
     assert host.cert is not None
     url = f"https://127.0.0.1:{host.port}/socket.io/?EIO=4&transport=websocket"
@@ -142,6 +145,7 @@ async def test_raw_websocket_events_in_and_out(serve: Serve) -> None:
             assert json.loads(relayed[2:]) == ["ice_candidate", {"candidate": candidate, "sender": peer.sid}]
 
 
+@pytest.mark.plain_too
 async def test_a_websocket_that_goes_silent_is_closed(serve: Serve) -> None:
     host, _ = await serve()
     assert host.cert is not None
