@@ -14,9 +14,11 @@ from tests.packaging.conftest import Build
 
 pytestmark = [pytest.mark.packaging, pytest.mark.timeout(1200)]
 
-# 150 for the app, PocketSphinx's US-English model (37 MB), and Whisper: its model (75.5 MB),
-# libctranslate2 (75 MB stripped), numpy with its OpenBLAS (36 MB). Measured: 368.8 MB.
-BUDGET_MB = 390
+# 150 for the app, PocketSphinx's US-English model (37 MB), Whisper: its model (75.5 MB),
+# libctranslate2 (75 MB stripped), numpy with its OpenBLAS (36 MB), then the facilitator's
+# language model: spaCy with blis, thinc, pydantic and the small English model (about 80 MB
+# more; spaCy's other languages and tests left out). Measured: 449.2 MB.
+BUDGET_MB = 480
 
 
 def tree_size(folder: Path) -> int:
