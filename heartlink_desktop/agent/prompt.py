@@ -9,7 +9,15 @@ from heartlink_desktop.core.lines import SPICE_MOODS, Context, recent_lines
 from heartlink_desktop.core.pacing import ASKED, AWKWARD, HOST, LULL, TURNS
 from heartlink_desktop.core.summary import Facts, phase_words
 from heartlink_desktop.core.topics import Topic, named_in, ranked
-from heartlink_desktop.core.vocab import FACILITATOR_NAME, FACILITATOR_SPEAKER, ROLES, SPICE_NAMES
+from heartlink_desktop.core.vocab import (
+    DECISION,
+    DEEP_DIVE,
+    FACILITATOR_NAME,
+    FACILITATOR_SPEAKER,
+    ICEBREAKER,
+    ROLES,
+    SPICE_NAMES,
+)
 from heartlink_desktop.core.words import join_words, words
 
 TOPICS_SHOWN = 10
@@ -18,9 +26,9 @@ REPLY_LIMIT = 300
 SUMMARY_LIMIT = 900
 
 PHASE_GOALS = {
-    "icebreaker": "help them get comfortable: light, curious questions about each other",
-    "deep_dive": "help them go deeper: values, stories, what matters to them",
-    "decision": "help them reflect on the conversation and whether and how they'd like to meet again",
+    ICEBREAKER: "help them get comfortable: light, curious questions about each other",
+    DEEP_DIVE: "help them go deeper: values, stories, what matters to them",
+    DECISION: "help them reflect on the conversation and whether and how they'd like to meet again",
 }
 WHY = {
     LULL: "The conversation has gone quiet for a while.",

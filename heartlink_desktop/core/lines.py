@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from heartlink_desktop.core.topics import RECENT, Topic, ranked
-from heartlink_desktop.core.vocab import PHASES, ROLES
+from heartlink_desktop.core.vocab import FIRST_TALKING_PHASE, PHASES, ROLES
 from heartlink_desktop.core.words import shared_interests, words
 
 SPICE_MOODS = {
@@ -163,7 +163,7 @@ def build_context(
         addressed = "A" if said["A"] < said["B"] else "B"
     other = "B" if addressed == "A" else "A"
     return Context(
-        phase=snapshot.get("phase", "icebreaker"),
+        phase=snapshot.get("phase", FIRST_TALKING_PHASE),
         spice=spice,
         name=names[addressed],
         other=names[other],

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from heartlink_desktop.core.vocab import PHASES
+from heartlink_desktop.core.vocab import DECISION, DEEP_DIVE, ICEBREAKER, PHASES
 
 # A speaking flag with no news for this long is treated as stale (a page that vanished mid-word).
 SPEAKING_STALE_SECONDS = 120.0
@@ -37,8 +37,8 @@ class PhaseRule:
 
 
 PHASE_RULES: dict[str, PhaseRule] = {
-    "icebreaker": PhaseRule("deep_dive", min_seconds=240, min_turns=10, max_seconds=480),
-    "deep_dive": PhaseRule("decision", min_seconds=600, min_turns=20, max_seconds=1200),
+    ICEBREAKER: PhaseRule(DEEP_DIVE, min_seconds=240, min_turns=10, max_seconds=480),
+    DEEP_DIVE: PhaseRule(DECISION, min_seconds=600, min_turns=20, max_seconds=1200),
 }
 
 _AWKWARD = re.compile(
