@@ -91,3 +91,24 @@ class Publisher:
                     log.exception(
                         "observer %s failed on a %s event (it keeps getting events)", name, event.kind
                     )
+
+
+class Hooks:
+    """Listeners of a part that take no argument ("something changed: look"), told in order;
+    one that raises is logged with the part's name and the others are still told. Held by
+    "again?" and the guard (server/again.py, server/guard.py); the evening listens to both."""
+
+    def __init__(self, owner: str) -> None:
+        self._owner = owner
+        self._listeners: list[Callable[[], None]] = []
+
+    def subscribe(self, listener: Callable[[], None]) -> Callable[[], None]:
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def __call__(self) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener()
+            except Exception:
+                log.exception("a listener of %s failed", self._owner)

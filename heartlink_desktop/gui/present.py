@@ -7,16 +7,15 @@ window's Present button) opens it; Esc, F5 or a click closes it.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont, QKeyEvent, QMouseEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from heartlink_desktop.core.vocab import BREAK, EVENING_OVER, LOBBY, ROUND
 from heartlink_desktop.gui.qr import QrWidget
-from heartlink_desktop.gui.rounds import clock
+from heartlink_desktop.gui.rounds import Countdown, clock
 from heartlink_desktop.gui.style import plain_label
 
 # Share of the screen's height the link's and the evening's lines take: a 1080-line screen
@@ -77,10 +76,7 @@ class PresentView(QWidget):
         layout.addWidget(self.evening)
         layout.addWidget(self.hint)
         self._status: dict[str, Any] = {"enabled": False}
-        self._until: float | None = None  # monotonic time the countdown reaches zero
-        self._tick = QTimer(self)
-        self._tick.setInterval(500)
-        self._tick.timeout.connect(self._draw_evening)
+        self.countdown = Countdown(self, self._draw_evening)
         self._fit_type()
         self._draw_evening()
 
@@ -91,16 +87,11 @@ class PresentView(QWidget):
 
     def show_evening(self, status: dict[str, Any]) -> None:
         self._status = dict(status)
-        seconds = status.get("seconds_left")
-        self._until = None if seconds is None else time.monotonic() + float(seconds)
-        if self._until is None:
-            self._tick.stop()
-        else:
-            self._tick.start()
+        self.countdown.set(status.get("seconds_left"))
         self._draw_evening()
 
     def left(self) -> float | None:
-        return None if self._until is None else max(0.0, self._until - time.monotonic())
+        return self.countdown.left()
 
     def _draw_evening(self) -> None:
         words = evening_words(self._status, self.left(), int(self._status.get("people", 0)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QTimer, Signal
@@ -50,6 +51,28 @@ def state_line(status: dict[str, Any], left: float | None) -> str:
     return f"The evening is over: {n} round{'' if n == 1 else 's'} held."
 
 
+class Countdown:
+    """The seconds left of a round or a break, counting down on its own between the host's
+    news: `set(seconds)` on each status, `left()` when drawing; `draw` is called every half
+    second while it runs. Held by the evening's panel and the Present view."""
+
+    def __init__(self, parent: QWidget, draw: Callable[[], None]) -> None:
+        self._until: float | None = None  # monotonic time the countdown reaches zero
+        self._tick = QTimer(parent)
+        self._tick.setInterval(500)
+        self._tick.timeout.connect(draw)
+
+    def set(self, seconds: float | None) -> None:
+        self._until = None if seconds is None else time.monotonic() + float(seconds)
+        if self._until is None:
+            self._tick.stop()
+        else:
+            self._tick.start()
+
+    def left(self) -> float | None:
+        return None if self._until is None else max(0.0, self._until - time.monotonic())
+
+
 class RoundsPanel(QGroupBox):
     """Asks for actions through signals; shows what the bridge says (never touches the server)."""
 
@@ -95,10 +118,7 @@ class RoundsPanel(QGroupBox):
         layout.addLayout(form)
         layout.addWidget(self.running_part)
         self._status: dict[str, Any] = {"enabled": False}
-        self._until: float | None = None  # monotonic time the countdown reaches zero
-        self._tick = QTimer(self)
-        self._tick.setInterval(500)
-        self._tick.timeout.connect(self._draw)
+        self.countdown = Countdown(self, self._draw)
         self.enabled.toggled.connect(self._toggled)
         self.start_button.clicked.connect(lambda: self.command.emit("start"))
         self.next_button.clicked.connect(lambda: self.command.emit("next"))
@@ -113,7 +133,7 @@ class RoundsPanel(QGroupBox):
         return bool(self._status.get("enabled"))
 
     def left(self) -> float | None:
-        return None if self._until is None else max(0.0, self._until - time.monotonic())
+        return self.countdown.left()
 
     def show_status(self, status: dict[str, Any]) -> None:
         self._status = dict(status)
@@ -133,12 +153,7 @@ class RoundsPanel(QGroupBox):
         self.next_button.setEnabled(on and state in (ROUND, BREAK, PAUSED))
         self.next_button.setText("Resume" if state == PAUSED else "Next round")  # next resumes then
         self.end_button.setEnabled(on and state in (ROUND, BREAK, LOBBY, PAUSED))
-        seconds = status.get("seconds_left")
-        self._until = None if seconds is None else time.monotonic() + float(seconds)
-        if self._until is None:
-            self._tick.stop()
-        else:
-            self._tick.start()
+        self.countdown.set(status.get("seconds_left"))
         self.show_counts(status)
         self._draw()
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from heartlink_desktop.core import events as ev
 from heartlink_desktop.core.again import Answers, Reveal
-from heartlink_desktop.core.events import Event
+from heartlink_desktop.core.events import Event, Hooks
 from heartlink_desktop.core.notices import AgainAsked, AgainMatch, AgainReceived
 from heartlink_desktop.core.ports import Clock, News, Notify, People, RoomsView
 from heartlink_desktop.core.vocab import HOST_STOPPED, RESET
@@ -39,13 +39,12 @@ class Again:
         self._people = people
         self.answers = Answers()
         self._seats: dict[str, dict[str, tuple[str, str]]] = {}  # session -> role -> (sid, name)
-        self._listeners: list[Callable[[], None]] = []
+        self._hooks = Hooks("again?")
         rooms.subscribe(self._on_event)
 
     def subscribe(self, listener: Callable[[], None]) -> Callable[[], None]:
         """Hear of every question asked and answer taken (returns the way to stop)."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+        return self._hooks.subscribe(listener)
 
     def restore(self, answers: Answers) -> None:
         """The answers of an evening picked up after a crash."""
@@ -119,9 +118,5 @@ class Again:
         self._changed()
 
     def _changed(self) -> None:
-        for listener in list(self._listeners):
-            try:
-                listener()
-            except Exception:
-                log.exception("an 'again' listener failed")
+        self._hooks()
         self._news("again", **self.counts())

@@ -11,7 +11,7 @@ from heartlink_desktop.core import events as ev
 from heartlink_desktop.core.again import Answers
 from heartlink_desktop.core.compat import compatible, meet_mode
 from heartlink_desktop.core.errors import CoreError
-from heartlink_desktop.core.events import Event
+from heartlink_desktop.core.events import Event, Hooks
 from heartlink_desktop.core.notices import ReportTaken
 from heartlink_desktop.core.ports import Clock, News, Notify, People, RoomsView
 from heartlink_desktop.core.profile import Profile
@@ -74,20 +74,12 @@ class Guard:
         self._keys: dict[str, set[str]] = {}  # person -> every key they joined with
         self._names: dict[str, str] = {}  # person -> name
         self.answers: Callable[[], Answers] | None = None  # "again?" answers, to decline a reported one
-        self._listeners: list[Callable[[], None]] = []
+        self._changed = Hooks("the guard")
         rooms.subscribe(self._on_event)
 
     def subscribe(self, listener: Callable[[], None]) -> Callable[[], None]:
         """Hear of every report and removal (the evening saves its file then)."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
-
-    def _changed(self) -> None:
-        for listener in list(self._listeners):
-            try:
-                listener()
-            except Exception:
-                log.exception("a listener of the guard failed")
+        return self._changed.subscribe(listener)
 
     # -- joining -----------------------------------------------------------------------------
     def admit(self, sid: str, person: str | None, profile: Profile, payload: Any) -> str:
