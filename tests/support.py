@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+import sys
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -185,3 +186,20 @@ async def until(predicate: Any, timeout: float = WAIT, interval: float = 0.01) -
         if loop.time() > deadline:
             raise AssertionError("condition not reached in time")
         await asyncio.sleep(interval)
+
+
+def headless_argv(data_dir: Path, *args: str, port: int | str = 0) -> list[str]:
+    """The command line of a real headless host on loopback, as a person would start it."""
+    return [
+        sys.executable,
+        "-m",
+        "heartlink_desktop",
+        "--headless",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--data-dir",
+        str(data_dir),
+        *args,
+    ]

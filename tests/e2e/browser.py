@@ -8,7 +8,6 @@ import queue
 import signal
 import socket
 import subprocess
-import sys
 import threading
 from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
@@ -22,6 +21,7 @@ from heartlink_desktop.app import build_host
 from heartlink_desktop.paths import Paths
 from heartlink_desktop.server.host import HostServer
 from heartlink_desktop.settings import Settings
+from tests.support import headless_argv
 
 T = TypeVar("T")
 
@@ -58,19 +58,7 @@ class HostProcess:
         self._lines: queue.Queue[str | None] = queue.Queue()
 
     def start(self) -> str:
-        cmd = [
-            sys.executable,
-            "-m",
-            "heartlink_desktop",
-            "--headless",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            "0",
-            "--data-dir",
-            str(self.data_dir),
-            *self.extra,
-        ]
+        cmd = headless_argv(self.data_dir, *self.extra)
         self.proc = subprocess.Popen(
             cmd,
             cwd=ROOT,

@@ -14,24 +14,14 @@ from pathlib import Path
 import pytest
 import socketio
 
-from tests.support import WAIT, Peer, until
+from tests.support import WAIT, Peer, headless_argv, until
 
 URL_LINE = re.compile(r"Join URL: https://(?P<ip>[\d.]+):(?P<port>\d+)/\?t=(?P<token>[\w-]+)")
 
 
 async def _start(data_dir: Path, *args: str) -> tuple[asyncio.subprocess.Process, re.Match[str]]:
     proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "heartlink_desktop",
-        "--headless",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-        "--data-dir",
-        str(data_dir),
-        *args,
+        *headless_argv(data_dir, *args),
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )

@@ -9,12 +9,11 @@ import os
 import re
 import signal
 import ssl
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.support import WAIT, Peer
+from tests.support import WAIT, Peer, headless_argv
 
 pytestmark = pytest.mark.asyncio
 URL_LINE = re.compile(r"Join URL: https://(?P<ip>[\d.]+):(?P<port>\d+)/\?t=(?P<token>[\w-]+)")
@@ -42,17 +41,7 @@ class Terminal:
 
 async def start(data_dir: Path, *args: str) -> tuple[Terminal, re.Match[str]]:
     proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "heartlink_desktop",
-        "--headless",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-        "--data-dir",
-        str(data_dir),
-        *args,
+        *headless_argv(data_dir, *args),
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.DEVNULL,
